@@ -1,0 +1,285 @@
+/**
+ * The one way jwt-triage fetches a URL.
+ *
+ * - https only; plain http only to a loopback address and only when the caller opts in;
+ * - never link-local or cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254),
+ *   checked on the literal host and on every address DNS returns (no rebinding);
+ * - no `file:` / `data:` or any other scheme; callers never pass a URL taken from a
+ *   token header (`jku`, `x5u`);
+ * - a deadline for the whole exchange (default 5 s), a body limit (default 1 MiB), at most
+ *   3 redirects, each reported (off-host ones flagged);
+ * - extra CAs from the standard NODE_EXTRA_CA_CERTS (or `policy.ca` in-process).
+ *
+ * Failures are thrown as `SourceError` with a classified `code`.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, request } from 'undici';
+import { SourceError, type SourceErrorCode } from './errors.js';
+
+export interface HttpPolicy {
+  /** Allow `http:` to 127.0.0.0/8 and ::1 (for local test issuers). */
+  allowHttpLoopback: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  /** Extra trusted CA certificates (PEM), in addition to Node's store. */
+  ca?: string | undefined;
+}
+
+export const DEFAULT_HTTP_POLICY: HttpPolicy = {
+  allowHttpLoopback: false,
+  timeoutMs: 5000,
+  maxBytes: 1024 * 1024,
+  maxRedirects: 3,
+};
+
+export interface Redirect {
+  from: string;
+  to: string;
+  status: number;
+  offHost: boolean;
+}
+
+export interface HttpResult {
+  url: string;
+  finalUrl: string;
+  status: number;
+  contentType: string | undefined;
+  body: string;
+  bytes: number;
+  elapsedMs: number;
+  redirects: Redirect[];
+  /** The addresses the host resolved to (the first is the one used). */
+  addresses: string[];
+}
+
+export interface JsonResult extends HttpResult {
+  json: unknown;
+}
+
+/** Whether an IP address may never be fetched: link-local and cloud metadata. */
+export function isForbiddenAddress(address: string): boolean {
+  const a = address.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isIP(a) === 4) return a.startsWith('169.254.');
+  if (isIP(a) === 6) {
+    if (a.startsWith('::ffff:')) return isForbiddenAddress(a.slice(7));
+    if (/^fe[89ab][0-9a-f]:/.test(a)) return true; // fe80::/10
+    if (a === 'fd00:ec2::254') return true;
+  }
+  return false;
+}
+
+export function isLoopbackAddress(address: string): boolean {
+  const a = address.toLowerCase().replace(/^\[|\]$/g, '');
+  return (isIP(a) === 4 && a.startsWith('127.')) || a === '::1' || a === 'localhost';
+}
+
+/** Checks a URL against the policy before anything is sent. Throws SOURCE_BLOCKED. */
+export function assertFetchable(raw: string, policy: HttpPolicy): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SourceError('SOURCE_BLOCKED', `"${raw.slice(0, 200)}" is not a valid absolute URL.`, { url: raw.slice(0, 200) });
+  }
+  if (url.username || url.password) {
+    throw new SourceError('SOURCE_BLOCKED', `URL ${url.host} carries credentials; they are never sent.`, { host: url.host });
+  }
+  const host = url.hostname;
+  if (isForbiddenAddress(host)) {
+    throw new SourceError('SOURCE_BLOCKED', `${host} is a link-local or cloud metadata address; it is never fetched.`, { host });
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:') {
+    if (!isLoopbackAddress(host)) {
+      throw new SourceError('SOURCE_BLOCKED', `Plain http is refused for ${host}; use https.`, { host });
+    }
+    if (!policy.allowHttpLoopback) {
+      throw new SourceError('SOURCE_BLOCKED', `Plain http to ${host} needs the allow-http-loopback option (--allow-http-loopback).`, { host });
+    }
+    return url;
+  }
+  throw new SourceError('SOURCE_BLOCKED', `The ${url.protocol} scheme is never fetched; only https (and http to loopback when allowed).`, {
+    scheme: url.protocol,
+  });
+}
+
+type LookupCb = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** dns.lookup that refuses forbidden addresses and records what it resolved. */
+function guardedLookup(seen: string[]) {
+  return (hostname: string, options: object, cb: LookupCb) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, '');
+      const list = addresses as LookupAddress[];
+      for (const a of list) seen.push(a.address);
+      const bad = list.find((a) => isForbiddenAddress(a.address));
+      if (bad) {
+        const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to ${bad.address}, a link-local or metadata address`);
+        e.code = 'EJWT_TRIAGE_BLOCKED';
+        return cb(e, '');
+      }
+      const wantAll = (options as { all?: boolean }).all === true;
+      if (wantAll) return cb(null, list);
+      const first = list[0];
+      if (!first) return cb(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+      cb(null, first.address, first.family);
+    });
+  };
+}
+
+const TLS_UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+function errCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET' && c !== 'UND_ERR_CONNECT') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return (e as { code?: string }).code;
+}
+
+/** Maps a network error to a SourceError with a plain-words message. */
+export function classifyNetworkError(e: unknown, url: URL, elapsedMs: number, timedOut: boolean): SourceError {
+  if (e instanceof SourceError) return e;
+  const code = errCode(e);
+  const host = url.host;
+  const facts = { host, elapsed_ms: elapsedMs, error_code: code };
+  const mk = (c: SourceErrorCode, m: string) => new SourceError(c, m, facts, { cause: e });
+  if (timedOut || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
+    return mk('SOURCE_TIMEOUT', `${host} did not answer within ${elapsedMs} ms.`);
+  }
+  if (code === 'EJWT_TRIAGE_BLOCKED') return mk('SOURCE_BLOCKED', `${host} resolves to a link-local or metadata address; it is never fetched.`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return mk('SOURCE_DNS', `${url.hostname} does not resolve (DNS ${code}).`);
+  if (code === 'ECONNREFUSED') return mk('SOURCE_REFUSED', `${host} refused the connection (nothing listens there).`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return mk('SOURCE_RESET', `${host} closed the connection.`);
+  if (code && TLS_UNTRUSTED.has(code)) {
+    return mk('SOURCE_TLS_UNTRUSTED', `${host}'s certificate is not signed by a trusted CA (${code}). If it is a private CA, start jwt-triage with NODE_EXTRA_CA_CERTS=/path/ca.pem.`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return mk('SOURCE_TLS_EXPIRED', `${host}'s certificate is outside its validity period (${code}).`);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return mk('SOURCE_TLS_NAME', `${host}'s certificate is not valid for the name ${url.hostname}.`);
+  if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT'))) return mk('SOURCE_TLS_OTHER', `TLS with ${host} failed (${code}).`);
+  return mk('SOURCE_NETWORK', `Fetching from ${host} failed (${code ?? (e as Error)?.message ?? 'unknown error'}).`);
+}
+
+/**
+ * GET a URL under the policy. Resolves with the body (≤ maxBytes) and facts; throws a
+ * classified SourceError on any failure, including a non-2xx status (SOURCE_HTTP_STATUS,
+ * with the status and a short, redacted body excerpt in `facts`).
+ */
+export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POLICY, signal?: AbortSignal): Promise<HttpResult> {
+  const start = performance.now();
+  const deadline = AbortSignal.timeout(policy.timeoutMs);
+  const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
+  const redirects: Redirect[] = [];
+  const addresses: string[] = [];
+  const agent = new Agent({
+    connect: { lookup: guardedLookup(addresses), timeout: policy.timeoutMs, ...(policy.ca ? { ca: policy.ca } : {}) },
+    headersTimeout: policy.timeoutMs,
+    bodyTimeout: policy.timeoutMs,
+  });
+  const first = assertFetchable(raw, policy);
+  let url = first;
+  const elapsed = () => Math.round(performance.now() - start);
+  try {
+    for (;;) {
+      let res;
+      try {
+        res = await request(url, {
+          method: 'GET',
+          dispatcher: agent,
+          signal: combined,
+          headers: { accept: 'application/json, application/jwk-set+json;q=0.9, */*;q=0.1', 'user-agent': 'jwt-triage' },
+        });
+      } catch (e) {
+        throw classifyNetworkError(e, url, elapsed(), deadline.aborted);
+      }
+      const status = res.statusCode;
+      if (status >= 300 && status < 400 && res.headers.location) {
+        await res.body.dump().catch(() => undefined);
+        const loc = String(res.headers.location);
+        let next: URL;
+        try {
+          next = new URL(loc, url);
+        } catch {
+          throw new SourceError('SOURCE_REDIRECT', `${url.host} redirected to an invalid location.`, { status, host: url.host });
+        }
+        redirects.push({ from: url.href, to: next.href, status, offHost: next.host !== first.host });
+        if (redirects.length > policy.maxRedirects) {
+          throw new SourceError('SOURCE_REDIRECT', `More than ${policy.maxRedirects} redirects starting at ${first.href}.`, { redirects });
+        }
+        url = assertFetchable(next.href, policy);
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      try {
+        for await (const chunk of res.body) {
+          const b = chunk as Buffer;
+          bytes += b.length;
+          if (bytes > policy.maxBytes) {
+            res.body.destroy();
+            throw new SourceError('SOURCE_TOO_LARGE', `${url.host} sent more than ${policy.maxBytes} bytes; the body limit is ${policy.maxBytes}.`, {
+              host: url.host,
+              limit_bytes: policy.maxBytes,
+              status,
+            });
+          }
+          chunks.push(b);
+        }
+      } catch (e) {
+        if (e instanceof SourceError) throw e;
+        throw classifyNetworkError(e, url, elapsed(), deadline.aborted);
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      const ct = res.headers['content-type'];
+      const result: HttpResult = {
+        url: first.href,
+        finalUrl: url.href,
+        status,
+        contentType: Array.isArray(ct) ? ct[0] : ct,
+        body,
+        bytes,
+        elapsedMs: elapsed(),
+        redirects,
+        addresses: [...new Set(addresses)],
+      };
+      if (status < 200 || status >= 300) {
+        throw new SourceError('SOURCE_HTTP_STATUS', `${url.href} answered HTTP ${status}.`, {
+          status,
+          host: url.host,
+          elapsed_ms: result.elapsedMs,
+          body_excerpt: body.slice(0, 200),
+          redirects,
+        });
+      }
+      return result;
+    }
+  } finally {
+    agent.close().catch(() => undefined);
+  }
+}
+
+/** GET and parse JSON; a body that is not JSON is SOURCE_NOT_JSON (with its content type). */
+export async function safeGetJson(raw: string, policy?: HttpPolicy, signal?: AbortSignal): Promise<JsonResult> {
+  const res = await safeGet(raw, policy, signal);
+  try {
+    return { ...res, json: JSON.parse(res.body) };
+  } catch {
+    throw new SourceError('SOURCE_NOT_JSON', `${res.finalUrl} did not return JSON (content-type ${res.contentType ?? 'none'}).`, {
+      status: res.status,
+      content_type: res.contentType,
+      body_excerpt: res.body.slice(0, 120),
+      elapsed_ms: res.elapsedMs,
+    });
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A tool is a declarative record — name, title, description, input and output
+ * schemas, its kind — plus a short handler: sources → checks → result.
+ *
+ * The server (MCP) and the CLI both run tools through `runTool` in ./run.ts, which
+ * validates, redacts and renders once for all; annotations are derived from `type`
+ * and `network` in one place (`annotationsOf`).
+ */
+import { z } from 'zod';
+import { findingSchema, type Finding } from '../checks/finding.js';
+import type { HttpPolicy } from '../sources/http.js';
+
+export type ToolType =
+  /** Reads only (Get/List/Describe/Filter, HTTP GET, kubectl get/logs). */
+  | 'readOnly'
+  /** Makes one call that is not a read (the opt-in STS probe): not read-only, not destructive. */
+  | 'probe';
+
+export interface ToolContext {
+  /** One clock per call. */
+  now: Date;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal: AbortSignal;
+  /** Network policy for every fetch this call makes. */
+  http: HttpPolicy;
+  /** Reports progress on long work (MCP `notifications/progress`, CLI stderr). */
+  progress(progress: number, total?: number, message?: string): void;
+  /** Registers a secret so it is replaced wherever it would appear in output. */
+  secret(value: string, label: string): void;
+}
+
+export interface CliSpec<I> {
+  /** `jwt-triage <command>`. */
+  command: string;
+  /** One line for `jwt-triage --help`. */
+  summary: string;
+  /** Lines shown under "Examples" in `jwt-triage <command> --help`. */
+  examples?: string[];
+  /** An input field that may also be given as the first positional argument. */
+  positional?: keyof I & string;
+}
+
+export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  /** Written for an assistant choosing tools: what it answers, when to use it, what it needs. */
+  description: string;
+  input: I;
+  output: O;
+  type: ToolType;
+  /** Whether the tool reaches a network (HTTP, AWS, a cluster): sets `openWorldHint`. */
+  network: boolean;
+  cli: CliSpec<z.infer<I>>;
+  handle(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+  /** Tool-specific lines of the human text, printed above the findings. */
+  text?(output: z.infer<O>): string[];
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef<I, O> {
+  return def;
+}
+
+// A list of tools of different schemas: the handler types are checked inside each record.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDef<any, any>;
+
+export interface ToolAnnotationsOut {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** The one place annotations are derived. */
+export function annotationsOf(tool: AnyTool): ToolAnnotationsOut {
+  return {
+    title: tool.title,
+    readOnlyHint: tool.type === 'readOnly',
+    destructiveHint: false,
+    idempotentHint: tool.type === 'readOnly',
+    openWorldHint: tool.network,
+  };
+}
+
+/** Every tool's output has these three members, then its own. */
+export function resultSchema<S extends z.ZodRawShape>(shape: S) {
+  return z.object({
+    verdict: z.enum(['pass', 'fail', 'error']).describe('fail: a finding explains a rejection; error: something could not be checked; pass: nothing wrong found.'),
+    summary: z.string().describe('One sentence: the most important finding.'),
+    findings: z.array(findingSchema),
+    ...shape,
+  });
+}
+
+export type Findings = Finding[];
+
+/** An optional ISO-8601 or epoch-seconds instant, for reproducible time checks. */
+export const nowInput = z
+  .string()
+  .optional()
+  .describe('Evaluate times as of this instant (ISO 8601 or epoch seconds) instead of the current time.');
+
+export const regionInputShape = {
+  region: z.string().optional().describe('AWS region (default: AWS_REGION, then the profile\'s region).'),
+  profile: z.string().optional().describe('AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain).'),
+};

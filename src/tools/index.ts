@@ -1,0 +1,24 @@
+/** The one tool list, and the one filter over it. */
+import type { AnyTool } from './define.js';
+import apiKeys from './api-keys.js';
+import cluster from './cluster.js';
+import keys from './keys.js';
+import logs from './logs.js';
+import opencode from './opencode.js';
+import token from './token.js';
+import webIdentity from './web-identity.js';
+
+export const ALL_TOOLS: readonly AnyTool[] = [...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster];
+
+export interface ToolFilter {
+  /** Only tools whose type is readOnly (drops the opt-in STS probe). Wins over everything. */
+  readOnly?: boolean;
+}
+
+export function selectTools(filter: ToolFilter = {}, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
+  return tools.filter((t) => !filter.readOnly || t.type === 'readOnly');
+}
+
+export function findTool(name: string, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool | undefined {
+  return tools.find((t) => t.name === name || t.cli.command === name);
+}
