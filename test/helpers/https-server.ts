@@ -60,7 +60,7 @@ export async function startHttpsServer(routes: Record<string, Route> = {}, opts:
       else send();
     },
   );
-  server.on('secureConnection', (s: Duplex) => {
+  server.on('connection', (s: Duplex) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

@@ -1,0 +1,60 @@
+/**
+ * Gathers OIDC facts: the discovery document and a JWKS, from a URL, a file or a cluster.
+ * Decides nothing: validation is in src/checks/. Failures are classified SourceErrors.
+ */
+import { readFile } from 'node:fs/promises';
+import { SourceError } from './errors.js';
+import { safeGetJson, type HttpPolicy, type JsonResult } from './http.js';
+import { kubectlGetRawJson, type KubeTarget } from './kubectl.js';
+
+/** `<issuer>/.well-known/openid-configuration`, keeping the issuer's path (no double slash). */
+export function discoveryUrl(issuer: string): string {
+  return issuer.replace(/\/+$/, '') + '/.well-known/openid-configuration';
+}
+
+export interface Fetched {
+  /** Where it came from: a URL, `file:<path>` or `cluster:<path>`. */
+  origin: string;
+  json: unknown;
+  bytes: number;
+  elapsedMs: number;
+  /** Present for HTTP fetches. */
+  http?: Omit<JsonResult, 'json' | 'body'>;
+}
+
+function fromHttp(r: JsonResult): Fetched {
+  const { json, body: _body, ...http } = r;
+  return { origin: r.finalUrl, json, bytes: r.bytes, elapsedMs: r.elapsedMs, http };
+}
+
+export async function fetchDiscovery(issuer: string, policy: HttpPolicy, signal?: AbortSignal): Promise<Fetched> {
+  return fromHttp(await safeGetJson(discoveryUrl(issuer), policy, signal));
+}
+
+export async function fetchJson(url: string, policy: HttpPolicy, signal?: AbortSignal): Promise<Fetched> {
+  return fromHttp(await safeGetJson(url, policy, signal));
+}
+
+export async function readJsonFile(path: string, maxBytes = 1024 * 1024): Promise<Fetched> {
+  const start = performance.now();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SourceError('SOURCE_FILE', `${path} cannot be read (${code ?? 'error'}).`, { path, error_code: code }, { cause: e });
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxBytes) throw new SourceError('SOURCE_TOO_LARGE', `${path} is ${bytes} bytes; the limit is ${maxBytes}.`, { path, bytes });
+  try {
+    return { origin: `file:${path}`, json: JSON.parse(text), bytes, elapsedMs: Math.round(performance.now() - start) };
+  } catch {
+    throw new SourceError('SOURCE_NOT_JSON', `${path} is not JSON.`, { path });
+  }
+}
+
+/** The cluster's own document through `kubectl get --raw` (`/openid/v1/jwks`, `/.well-known/openid-configuration`). */
+export async function readClusterJson(path: '/openid/v1/jwks' | '/.well-known/openid-configuration', target: KubeTarget): Promise<Fetched> {
+  const { json, elapsedMs } = await kubectlGetRawJson(path, target);
+  return { origin: `cluster:${path}`, json, bytes: Buffer.byteLength(JSON.stringify(json)), elapsedMs };
+}
