@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * `jwt-triage` — the MCP server (no arguments, or `serve`) and every tool as a command.
+ *
+ * Exit codes: 0 all checks pass · 1 a failure found · 2 usage error · 3 could not check.
+ * This file is the only place that calls process.exit.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeFields, parseToolArgs, type FieldInfo } from './cli/args.js';
+import { colorEnabled, paint } from './cli/color.js';
+import { runDemo, DEMO_SCENARIOS } from './diagnose/demo.js';
+import { baseRedactor } from './redact.js';
+import { UsageError } from './sources/errors.js';
+import type { AnyTool } from './tools/define.js';
+import { ALL_TOOLS, findTool } from './tools/index.js';
+import { runTool } from './tools/run.js';
+import { VERSION } from './version.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, cannotCheck: 3 } as const;
+
+export class ExitError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: Io = {
+  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+};
+
+function mainHelp(): string {
+  const width = Math.max(...ALL_TOOLS.map((t) => t.cli.command.length), 12);
+  const rows = ALL_TOOLS.map((t) => `  ${t.cli.command.padEnd(width)}  ${t.cli.summary}`);
+  return [
+    `jwt-triage ${VERSION} — why is this request rejected? JWT, JWKS, OIDC discovery, AWS ALB and STS checks.`,
+    '',
+    'Usage:',
+    '  jwt-triage                 run the MCP server on stdio (same as `jwt-triage serve`)',
+    '  jwt-triage <command> [flags]',
+    '',
+    'Commands:',
+    `  ${'serve'.padEnd(width)}  run the MCP server on stdio (--read-only drops the opt-in STS probe)`,
+    `  ${'demo'.padEnd(width)}  diagnose a built-in broken example (no AWS, loopback only)`,
+    `  ${'tools'.padEnd(width)}  list the MCP tools with their CLI commands`,
+    ...rows,
+    '',
+    'Global flags: --json (machine output, no colour)  --no-color  --allow-http-loopback  --timeout <ms>  -h, --help',
+    'Tokens: pass --token-file <path> or --token-env <VAR> so the token never appears in your shell history.',
+    'Exit codes: 0 all pass · 1 a failure found · 2 usage error · 3 could not check',
+    '',
+    'Run `jwt-triage <command> --help` for a command\'s flags and examples.',
+  ].join('\n');
+}
+
+function flagLine(f: FieldInfo): string {
+  const arg = f.kind === 'boolean' ? '' : f.kind === 'enum' ? ` <${f.choices?.join('|')}>` : f.kind === 'number' ? ' <n>' : f.kind === 'object' ? ' <json>' : f.kind === 'array' ? ' <v,…>' : ' <value>';
+  const def = f.defaultValue !== undefined ? ` (default ${JSON.stringify(f.defaultValue)})` : '';
+  const req = f.required ? ' (required)' : '';
+  return `  --${f.flag}${arg}\n      ${f.description}${def}${req}`;
+}
+
+function commandHelp(tool: AnyTool): string {
+  const fields = describeFields(tool.input);
+  const pos = tool.cli.positional ? ` [${tool.cli.positional.replace(/_/g, '-')}]` : '';
+  return [
+    `jwt-triage ${tool.cli.command}${pos} [flags] — ${tool.title}`,
+    '',
+    tool.description,
+    '',
+    `MCP tool: ${tool.name}${tool.type === 'probe' ? ' (NOT read-only: makes one live call; needs --confirm)' : ' (read-only)'}`,
+    '',
+    'Flags:',
+    ...fields.map(flagLine),
+    '  --json  --no-color  --allow-http-loopback  --timeout <ms>  -h, --help',
+    ...(tool.cli.examples?.length ? ['', 'Examples:', ...tool.cli.examples.map((e) => `  ${e}`)] : []),
+  ].join('\n');
+}
+
+async function runCommand(tool: AnyTool, argv: string[], io: Io): Promise<number> {
+  const fields = describeFields(tool.input);
+  const { input, globals } = parseToolArgs(argv, fields, tool.cli.command, tool.cli.positional);
+  if (globals.help) {
+    io.out(commandHelp(tool));
+    return EXIT.ok;
+  }
+  const color = colorEnabled({ json: globals.json, noColor: globals.noColor, isTTY: io.isTTY, env: io.env });
+  const showProgress = !globals.json && Boolean(process.stderr.isTTY);
+  const result = await runTool(tool, input, {
+    http: { allowHttpLoopback: globals.allowHttpLoopback, ...(globals.timeoutMs ? { timeoutMs: globals.timeoutMs } : {}) },
+    progress: (p, total, message) => {
+      if (showProgress) io.err(`… ${message ?? ''} (${p}${total ? `/${total}` : ''})`);
+    },
+  });
+  if (!result.ok) {
+    if (globals.json) io.out(JSON.stringify({ error: { kind: result.kind, message: result.message } }, null, 2));
+    else io.err(`jwt-triage ${tool.cli.command}: ${result.message}`);
+    return result.kind === 'usage' ? EXIT.usage : EXIT.cannotCheck;
+  }
+  io.out(globals.json ? JSON.stringify(result.output, null, 2) : paint(result.text, color));
+  return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failure : EXIT.cannotCheck;
+}
+
+/** Runs the CLI; returns the exit code. Throws only ExitError. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'serve') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out('jwt-triage serve [--read-only] [--allow-http-loopback]\n\nRuns the MCP server on stdio. --read-only lists only read-only tools (drops probe_assume_role) and wins over everything.');
+        return EXIT.ok;
+      }
+      const unknown = rest.filter((a) => a !== '--read-only' && a !== '--allow-http-loopback');
+      if (unknown.length) throw new UsageError(`Unknown flag for serve: ${unknown.join(' ')}.`, 'Use --read-only or --allow-http-loopback.');
+      const readOnly = rest.includes('--read-only') || io.env.JWT_TRIAGE_READ_ONLY === '1';
+      const { serveStdio } = await import('./server.js');
+      await serveStdio({ readOnly, http: { allowHttpLoopback: rest.includes('--allow-http-loopback') } });
+      return -1; // keep running: the transport owns the process
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      const tool = rest[0] ? findTool(rest[0]) : undefined;
+      io.out(tool ? commandHelp(tool) : mainHelp());
+      return EXIT.ok;
+    }
+    if (command === '--version' || command === 'version') {
+      io.out(VERSION);
+      return EXIT.ok;
+    }
+    if (command === 'tools') {
+      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)'}  ${t.title}`);
+      return EXIT.ok;
+    }
+    if (command === 'demo') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(`jwt-triage demo [--scenario <${Object.keys(DEMO_SCENARIOS).join('|')}>] [--json] [--no-color]\n\nStarts a local issuer on 127.0.0.1 with a generated key, mints a token with a realistic fault,\nruns the checks and prints the diagnosis. Needs no AWS account and no network beyond loopback.`);
+        return EXIT.ok;
+      }
+      return await runDemo(rest, io);
+    }
+    const tool = findTool(command);
+    if (!tool) throw new UsageError(`Unknown command "${command}".`, 'Run `jwt-triage --help` for the list.');
+    return await runCommand(tool, rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(baseRedactor.text(`jwt-triage: ${e.message}${e.fix ? `\n${e.fix}` : ''}`));
+      return EXIT.usage;
+    }
+    if (e instanceof ExitError) {
+      io.err(baseRedactor.text(e.message));
+      return e.code;
+    }
+    io.err(baseRedactor.text(`jwt-triage: internal error: ${(e as Error)?.message ?? String(e)}`));
+    return EXIT.cannotCheck;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exitCode = code;
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The MCP server: every tool record registered once, over stdio. Input and output schemas
+ * come from the records, annotations from `annotationsOf`, and every result passes through
+ * `runTool` (which redacts). Logs go to stderr only; stdout is the protocol.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { log } from './redact.js';
+import { annotationsOf, type AnyTool } from './tools/define.js';
+import { selectTools, type ToolFilter } from './tools/index.js';
+import { runTool, type RunOptions } from './tools/run.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions extends ToolFilter {
+  http?: RunOptions['http'];
+}
+
+export function createServer(options: ServerOptions = {}): McpServer {
+  const server = new McpServer(
+    { name: 'jwt-triage', title: 'jwt-triage', version: VERSION },
+    {
+      instructions:
+        'Diagnoses why a request with a JWT is rejected (401/403 at an AWS ALB, or STS AssumeRoleWithWebIdentity failures). ' +
+        'Pass tokens and API keys by reference (token_file, token_env, api_key_file, api_key_env) so they never enter the chat; ' +
+        'output names tokens only by a sha256 fingerprint. Start with decode_token, check_token_time and compare_claims, then the ' +
+        'JWKS/discovery tools, then the AWS tools for the stack in question.',
+    },
+  );
+  for (const tool of selectTools(options)) register(server, tool, options);
+  return server;
+}
+
+function register(server: McpServer, tool: AnyTool, options: ServerOptions): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: annotationsOf(tool),
+    },
+    async (args, extra): Promise<CallToolResult> => {
+      const token = extra._meta?.progressToken;
+      const progress = (value: number, total?: number, message?: string) => {
+        if (token === undefined) return;
+        extra
+          .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: value, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) } })
+          .catch(() => undefined);
+      };
+      const started = performance.now();
+      const result = await runTool(tool, args, { signal: extra.signal, progress, ...(options.http ? { http: options.http } : {}) });
+      log('debug', 'tool call', { tool: tool.name, ok: result.ok, ms: Math.round(performance.now() - started) });
+      if (!result.ok) {
+        // Never structuredContent on an error: clients validate it against outputSchema.
+        return { isError: true, content: [{ type: 'text', text: result.message }] };
+      }
+      return { content: [{ type: 'text', text: result.text }], structuredContent: result.output };
+    },
+  );
+}
+
+export async function serveStdio(options: ServerOptions = {}): Promise<void> {
+  const server = createServer(options);
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  log('info', 'jwt-triage MCP server ready on stdio', { tools: selectTools(options).length });
+}
