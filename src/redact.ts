@@ -64,6 +64,24 @@ const PATTERNS: Pattern[] = [
   { label: 'secret', re: /(client_secret|clientsecret|password|TS_API_CLIENT_SECRET)("?\s*[:=]\s*"?)([^\s"&,}]+)/gi, group: 3 },
 ];
 
+/**
+ * Whether a header or Bearer value looks like a credential rather than prose or a placeholder
+ * ("Authorization: Bearer <ID token>", "X-API-Key: oc_…", "Bearer*" stay readable): a run of
+ * 16+ credential characters, or 8+ with a digit, or a cookie-style name=value.
+ */
+function looksSecret(value: string): boolean {
+  if (/[<>…*]/.test(value)) return false;
+  for (const run of value.match(/[A-Za-z0-9._~+/=-]+/g) ?? []) {
+    if (run.length >= 16) return true;
+    if (run.length >= 8 && /\d/.test(run)) return true;
+    if (/^[^=]+=[^=]{6,}/.test(run)) return true;
+  }
+  return false;
+}
+
+/** Patterns whose captured value must also look like a credential to be replaced. */
+const NEEDS_SECRET_SHAPE = new Set(['header', 'bearer']);
+
 /** Replace every pattern hit in one string. */
 export function redactPatterns(text: string): string {
   let out = text;
@@ -74,6 +92,7 @@ export function redactPatterns(text: string): string {
       if (group === 0) return marker(label, whole);
       const secret = m[group] as string | undefined;
       if (!secret || secret.startsWith('[REDACTED:')) return whole;
+      if (NEEDS_SECRET_SHAPE.has(label) && !looksSecret(secret)) return whole;
       const prefix = (m.slice(1, group) as (string | undefined)[]).map((s) => s ?? '').join('');
       return prefix + marker(label, secret);
     });
@@ -127,6 +146,15 @@ export class Redactor {
     if (value === null || typeof value !== 'object') return value;
     if (seen.has(value)) return '[circular]';
     seen.add(value);
+    try {
+      return this.walkObject(value, key, seen);
+    } finally {
+      // Only a value inside itself is a cycle; the same object twice in one output is not.
+      seen.delete(value);
+    }
+  }
+
+  private walkObject(value: object, key: string | undefined, seen: WeakSet<object>): unknown {
     if (value instanceof Error) {
       return { name: value.name, message: this.text(value.message) };
     }

@@ -6,6 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import { log } from './redact.js';
 import { annotationsOf, type AnyTool } from './tools/define.js';
 import { selectTools, type ToolFilter } from './tools/index.js';
@@ -37,8 +38,8 @@ function register(server: McpServer, tool: AnyTool, options: ServerOptions): voi
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
-      outputSchema: tool.output,
+      inputSchema: tool.input as z.ZodObject,
+      outputSchema: tool.output as z.ZodObject,
       annotations: annotationsOf(tool),
     },
     async (args, extra): Promise<CallToolResult> => {

@@ -104,3 +104,27 @@ describe('Redactor', () => {
     expect(r.text('abcabc')).toBe('abcabc');
   });
 });
+
+describe('Redactor structure', () => {
+  it('keeps a shared sub-object used twice (only a real cycle becomes [circular])', () => {
+    const shared = ['a', 'b'];
+    const cyclic: Record<string, unknown> = { name: 'x' };
+    cyclic.self = cyclic;
+    const out = new Redactor().redact({ one: shared, two: shared, cyclic }) as Record<string, unknown>;
+    expect(out.one).toEqual(['a', 'b']);
+    expect(out.two).toEqual(['a', 'b']);
+    expect((out.cyclic as Record<string, unknown>).self).toBe('[circular]');
+  });
+});
+
+describe('prose and placeholders stay readable', () => {
+  it.each([
+    'Send X-API-Key: oc_… with the request.',
+    'Authorization: Bearer <ID token> is matched by rule 5.',
+    'http-header Authorization = Bearer* (rule 5)',
+    'A Bearer header wins over an API key.',
+    'Cookie: none',
+  ])('%s', (text) => {
+    expect(redactPatterns(text)).toBe(text);
+  });
+});

@@ -28,6 +28,7 @@ export const FINDING_DOCS = {
   DISCOVERY_ISSUER_MISMATCH: 'The discovery document\'s `issuer` is not exactly the token\'s `iss`.',
   DISCOVERY_JWKS_URI_INVALID: '`jwks_uri` is missing, not https, or not a valid URL.',
   DISCOVERY_SLOW: 'The endpoint answered, but close to or over the ~5 s a consumer such as STS waits.',
+  DISCOVERY_REDIRECTED: 'The document was served through a redirect to another host; a consumer may not follow it.',
   // ── JWKS ───────────────────────────────────────────────────────────────────
   JWKS_UNREACHABLE: 'The JWKS could not be fetched (DNS, refused, TLS, timeout, HTTP status…).',
   JWKS_INVALID: 'The JWKS is not `{ "keys": [...] }` with usable public keys.',
@@ -70,6 +71,7 @@ export const FINDING_DOCS = {
   TRUST_ACTION_MISSING: 'No trust statement allows `sts:AssumeRoleWithWebIdentity`.',
   TRUST_CONDITION_SUB_MISMATCH: 'The trust policy\'s `:sub` condition does not match the token\'s `sub`.',
   TRUST_CONDITION_AUD_MISMATCH: 'The trust policy\'s `:aud` condition does not match the token\'s `aud`.',
+  TRUST_CONDITION_MISMATCH: 'Another trust-policy condition (not `:sub`/`:aud`) fails, or uses an operator that cannot be evaluated here.',
   TRUST_WILDCARD_IN_STRINGEQUALS: 'A `*` inside `StringEquals` is literal and never matches; use `StringLike`.',
   TRUST_EXPLICIT_DENY: 'A `Deny` statement in the trust policy matches this token.',
   STS_ERROR_EXPLAINED: 'An STS error message, classified: what it means, what confirms it, the fix.',

@@ -113,3 +113,35 @@ export const ROUTER_AUTH_CODES = ['missing_credentials', 'invalid_api_key', 'rev
 export const API_KEY_CACHE_SECONDS = 300;
 
 export const REAUTH_COMMAND = 'opencode-auth login';
+
+/** SSM suffixes the ALB tools read (under `/opencode/<env>/`). */
+export const SSM_KEYS = {
+  listenerArn: 'alb/jwt/listener-arn',
+  issuer: 'oidc/issuer',
+  jwksUrl: 'oidc/jwks-url',
+  cliClientId: 'oidc/cli-client-id',
+} as const;
+
+/** Which stack writes a parameter, from its suffix (undefined when unknown). */
+export function stackOfParameter(suffix: string): Stack | undefined {
+  const known = EXPECTED_PARAMETERS.find((p) => p.suffix === suffix);
+  if (known) return known.stack;
+  if (/^(oidc|cognito)\//.test(suffix)) return 'auth';
+  if (/^(alb\/oidc|web)\//.test(suffix)) return 'distribution';
+  if (/^(alb\/jwt|dynamodb|ecs|target-group|api|ecr)\//.test(suffix)) return 'api';
+  return undefined;
+}
+
+/** What the ALB's jwt-validation action accepts. */
+export const ALB_JWT_LIMITS = {
+  algs: ['RS256'],
+  maxKeys: 10,
+  /** 150 KB. */
+  maxJwksBytes: 150 * 1024,
+  maxAdditionalClaims: 10,
+  reservedClaims: ['exp', 'iss', 'nbf', 'iat'],
+} as const;
+
+/** The CDK caches its SSM lookups in cdk.context.json: clear them, then redeploy the API stack. */
+export const refreshAlbJwtConfig = (env: string) =>
+  `npx cdk context --clear (or delete the cached "ssm:…:/opencode/${env}/oidc/…" keys from cdk.context.json), then ${REDEPLOY.api}`;

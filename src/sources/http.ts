@@ -13,7 +13,9 @@
  * Failures are thrown as `SourceError` with a classified `code`.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { SourceError, type SourceErrorCode } from './errors.js';
 
@@ -63,11 +65,19 @@ export function isForbiddenAddress(address: string): boolean {
   const a = address.toLowerCase().replace(/^\[|\]$/g, '');
   if (isIP(a) === 4) return a.startsWith('169.254.');
   if (isIP(a) === 6) {
-    if (a.startsWith('::ffff:')) return isForbiddenAddress(a.slice(7));
+    if (a.startsWith('::ffff:')) return isForbiddenAddress(mappedIpv4(a.slice(7)));
     if (/^fe[89ab][0-9a-f]:/.test(a)) return true; // fe80::/10
     if (a === 'fd00:ec2::254') return true;
   }
   return false;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 tail: `169.254.1.2`, or `a9fe:102` as URL normalises it. */
+function mappedIpv4(tail: string): string {
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(tail);
+  if (!hex) return tail;
+  const [hi, lo] = [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
 
 export function isLoopbackAddress(address: string): boolean {
@@ -105,6 +115,23 @@ export function assertFetchable(raw: string, policy: HttpPolicy): URL {
   });
 }
 
+/**
+ * Node's roots plus NODE_EXTRA_CA_CERTS plus `extra`: passing `ca` to TLS replaces the default
+ * store, so the defaults are spelled out to keep public issuers reachable.
+ */
+function trustedWith(extra: string): string[] {
+  const env = process.env.NODE_EXTRA_CA_CERTS;
+  let fromEnv: string[] = [];
+  if (env) {
+    try {
+      fromEnv = [readFileSync(env, 'utf8')];
+    } catch {
+      /* Node already warned at startup */
+    }
+  }
+  return [...rootCertificates, ...fromEnv, extra];
+}
+
 type LookupCb = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** dns.lookup that refuses forbidden addresses and records what it resolved. */
@@ -138,6 +165,7 @@ const TLS_UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** The most specific string `code` along the cause chain (DOMException codes are numbers: ignored). */
 function errCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let i = 0; i < 5 && cur; i++) {
@@ -145,7 +173,8 @@ function errCode(e: unknown): string | undefined {
     if (typeof c === 'string' && c !== 'UND_ERR_SOCKET' && c !== 'UND_ERR_CONNECT') return c;
     cur = (cur as { cause?: unknown }).cause;
   }
-  return (e as { code?: string }).code;
+  const top = (e as { code?: unknown } | null)?.code;
+  return typeof top === 'string' ? top : undefined;
 }
 
 /** Maps a network error to a SourceError with a plain-words message. */
@@ -183,13 +212,19 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
   const redirects: Redirect[] = [];
   const addresses: string[] = [];
   const agent = new Agent({
-    connect: { lookup: guardedLookup(addresses), timeout: policy.timeoutMs, ...(policy.ca ? { ca: policy.ca } : {}) },
+    connect: { lookup: guardedLookup(addresses), timeout: policy.timeoutMs, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
     headersTimeout: policy.timeoutMs,
     bodyTimeout: policy.timeoutMs,
   });
   const first = assertFetchable(raw, policy);
   let url = first;
   const elapsed = () => Math.round(performance.now() - start);
+  const failureOf = (e: unknown): SourceError => {
+    if (signal?.aborted && !deadline.aborted) {
+      return new SourceError('SOURCE_TIMEOUT', `Fetching from ${url.host} was cancelled after ${elapsed()} ms.`, { host: url.host, elapsed_ms: elapsed(), cancelled: true }, { cause: e });
+    }
+    return classifyNetworkError(e, url, elapsed(), deadline.aborted);
+  };
   try {
     for (;;) {
       let res;
@@ -201,7 +236,7 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           headers: { accept: 'application/json, application/jwk-set+json;q=0.9, */*;q=0.1', 'user-agent': 'jwt-triage' },
         });
       } catch (e) {
-        throw classifyNetworkError(e, url, elapsed(), deadline.aborted);
+        throw failureOf(e);
       }
       const status = res.statusCode;
       if (status >= 300 && status < 400 && res.headers.location) {
@@ -237,8 +272,7 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           chunks.push(b);
         }
       } catch (e) {
-        if (e instanceof SourceError) throw e;
-        throw classifyNetworkError(e, url, elapsed(), deadline.aborted);
+        throw failureOf(e);
       }
       const body = Buffer.concat(chunks).toString('utf8');
       const ct = res.headers['content-type'];

@@ -44,10 +44,31 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
       if (e.killed) {
         return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} did not finish within ${target.timeoutMs ?? 10000} ms.`, { elapsed_ms: elapsedMs }, { cause: err }));
       }
-      const text = String(stderr || e.message).trim().split('\n').slice(-3).join(' ').slice(0, 400);
-      reject(new SourceError('SOURCE_KUBECTL_FAILED', `kubectl ${verb} failed: ${text}`, { exit_code: e.code, elapsed_ms: elapsedMs, stderr: text }, { cause: err }));
+      const text = stderrText(String(stderr || e.message));
+      const facts = { exit_code: e.code, elapsed_ms: elapsedMs, stderr: text, reason: failureReason(text) };
+      reject(new SourceError('SOURCE_KUBECTL_FAILED', `kubectl ${verb} failed: ${text}`, facts, { cause: err }));
     });
   });
+}
+
+/** The last lines of kubectl's stderr, without klog noise (`E1122 17:55:04.03 … memcache.go…`). */
+function stderrText(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '');
+  const plain = lines.filter((l) => !/^[EIWF]\d{4} \d{2}:\d{2}:\d{2}/.test(l));
+  return (plain.length ? plain : lines).slice(-3).join(' ').slice(0, 400);
+}
+
+/** Why kubectl failed, from its stderr: a fact for the checks (`facts.reason`). */
+export type KubectlFailureReason = 'unauthorized' | 'forbidden' | 'not_found' | 'unreachable' | 'tls' | 'config' | 'other';
+
+export function failureReason(text: string): KubectlFailureReason {
+  if (/Unauthorized|must be logged in|provide credentials/i.test(text)) return 'unauthorized';
+  if (/Forbidden|cannot (get|list) resource/i.test(text)) return 'forbidden';
+  if (/x509|certificate|tls:/i.test(text)) return 'tls';
+  if (/connection (?:to the server .* was )?refused|no such host|i\/o timeout|Unable to connect|dial tcp|no route to host|context deadline exceeded|Client\.Timeout/i.test(text)) return 'unreachable';
+  if (/context .* does not exist|no configuration has been provided|invalid configuration|kubeconfig|stat .*: no such file/i.test(text)) return 'config';
+  if (/NotFound|not found|doesn't have a resource type/i.test(text)) return 'not_found';
+  return 'other';
 }
 
 /** `kubectl get --raw <path>` parsed as JSON. */

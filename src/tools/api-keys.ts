@@ -1,3 +1,118 @@
-import type { AnyTool } from './define.js';
+/** check_api_key: the router's API-key path, from the key's shape to its DynamoDB item. */
+import { z } from 'zod';
+import { apiKeyHash, checkApiKeyItem, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix, tableMissing } from '../checks/opencode/api-key.js';
+import { verdictOf, warn, worstFirst, type Finding } from '../checks/finding.js';
+import { awsFailure } from '../checks/source-failure.js';
+import { apiKeysTableName, resolveEnvironment, ssmPath } from '../presets/opencode.js';
+import { awsClients } from '../sources/aws.js';
+import { SourceError } from '../sources/errors.js';
+import { apiKeyItem, ssmValue, type ItemValue } from '../sources/opencode-data.js';
+import { readSecret } from '../sources/secret-ref.js';
+import { defineTool, regionInputShape, resultSchema } from './define.js';
 
-export default [] as AnyTool[];
+const envShape = z.object({ name: z.string(), source: z.string() });
+const itemShape = z.object({
+  key_prefix: z.string().optional(),
+  status: z.string().optional(),
+  user_sub: z.string().optional(),
+  user_email: z.string().optional(),
+  description: z.string().optional(),
+  created_at: z.string().optional(),
+  expires_at: z.string().optional(),
+  last_used_at: z.string().optional(),
+  revoked_at: z.string().optional(),
+});
+
+const ITEM_FIELDS = Object.keys(itemShape.shape) as Array<keyof z.infer<typeof itemShape>>;
+const pick = (item: Record<string, ItemValue>) =>
+  Object.fromEntries(ITEM_FIELDS.filter((k) => typeof item[k] === 'string').map((k) => [k, item[k] as string]));
+
+const checkApiKey = defineTool({
+  name: 'check_api_key',
+  title: 'Check an OpenCode API key',
+  description:
+    'Answers "why is my X-API-Key rejected?" for the OpenCode Stack: checks the oc_ prefix and shape (no oc_ → the ALB\'s 403 default action), then looks the key\'s SHA-256 up in the DynamoDB table named in SSM, as the router does: unknown, revoked (300 s per-task cache), expired, or active with its owner and expiry. The key is read from a file or an environment variable only and never shown; its hash and public key_prefix may be.',
+  input: z.object({
+    api_key_file: z.string().optional().describe('Path to a file holding the API key (oc_…).'),
+    api_key_env: z.string().optional().describe('Name of an environment variable (of the jwt-triage process) holding the API key.'),
+    with_bearer: z.boolean().optional().describe('The same request also sends a Bearer token in the Authorization header (then the JWT rule wins).'),
+    env: z.string().optional().describe('Stack environment name (default: ENVIRONMENT, then cdk.context.json, then dev).'),
+    ...regionInputShape,
+  }),
+  output: resultSchema({
+    environment: envShape,
+    key_source: z.string().describe('Where the key was read from (file:… or env:…).'),
+    key_prefix: z.string().optional().describe('The router\'s public id of the key: its first 10 characters.'),
+    key_hash: z.string().describe('sha256(key) hex: the DynamoDB key_hash.'),
+    table: z.object({ name: z.string(), source: z.string() }).optional(),
+    item: itemShape.optional().describe('The DynamoDB item (no secrets in it).'),
+  }),
+  type: 'readOnly',
+  network: true,
+  cli: {
+    command: 'api-key',
+    summary: 'Check an OpenCode API key: prefix, shape, and its DynamoDB item (unknown, revoked, expired, active).',
+    examples: ['jwt-triage api-key --api-key-file ~/.opencode/key --env prod', 'jwt-triage api-key --api-key-env OPENCODE_API_KEY --with-bearer'],
+  },
+  async handle(input, ctx) {
+    const secret = await readSecret({ file: input.api_key_file, env: input.api_key_env }, 'API key', { file: 'api_key_file', env: 'api_key_env' }, ctx.env);
+    ctx.secret(secret.value, 'api-key');
+    const environment = resolveEnvironment(input.env, ctx.env, ctx.cwd);
+    const key = secret.value;
+    const keyHash = apiKeyHash(key);
+    const findings: Finding[] = [...checkApiKeyShape(key), ...checkBearerShadow(input.with_bearer)];
+    const base = { environment, key_source: secret.source, key_prefix: publicPrefix(key), key_hash: keyHash };
+    if (!key.startsWith('oc_')) {
+      findings.push(lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.'));
+      return { ...result(findings), ...base };
+    }
+    const aws = awsClients({ region: input.region, profile: input.profile });
+    const table = await tableName(aws, environment.name, findings, input.profile);
+    try {
+      const item = await apiKeyItem(aws, table.name, keyHash);
+      findings.push(...checkApiKeyItem(item, ctx.now, { table: table.name, keyHash }));
+      return { ...result(findings), ...base, table, ...(item ? { item: pick(item) } : {}) };
+    } catch (e) {
+      if (!(e instanceof SourceError)) throw e;
+      findings.push(e.facts.kind === 'not_found' ? tableMissing(table.name, table.source) : awsFailure(e, { profile: input.profile }));
+      return { ...result(findings), ...base, table };
+    }
+  },
+  text: (o) => [
+    `key ${o.key_prefix ?? '(no oc_ prefix)'} from ${o.key_source}, key_hash ${o.key_hash}`,
+    `environment ${o.environment.name} (from ${o.environment.source})${o.table ? `, table ${o.table.name} (from ${o.table.source})` : ''}`,
+    ...(o.item ? [`owner ${o.item.user_sub ?? '?'} ${o.item.user_email ?? ''}, status ${o.item.status ?? '?'}, expires ${o.item.expires_at ?? 'never'}, last used ${o.item.last_used_at ?? 'never'}`] : []),
+  ],
+});
+
+/** The table named in SSM, else the preset's name (said in the output). */
+async function tableName(aws: ReturnType<typeof awsClients>, env: string, findings: Finding[], profile?: string) {
+  const param = ssmPath(env, 'dynamodb/api-keys-table-name');
+  try {
+    const v = await ssmValue(aws, param);
+    if (v) return { name: v, source: `ssm:${param}` };
+    findings.push(parameterMissing(param, apiKeysTableName(env)));
+    return { name: apiKeysTableName(env), source: `preset (SSM ${param} is missing)` };
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    findings.push(awsFailure(e, { profile }));
+    return { name: apiKeysTableName(env), source: `preset (SSM ${param} not readable)` };
+  }
+}
+
+const parameterMissing = (param: string, fallback: string) =>
+  warn('SSM_PARAMETER_MISSING', {
+    title: `SSM parameter ${param} is missing`,
+    detail: `The API stack writes it; using the stack's default table name ${fallback} instead.`,
+    evidence: { parameter: param, fallback },
+    fix: 'Redeploy the API stack: ./scripts/deploy.sh api (or pass env for the right environment).',
+  });
+
+function result(findings: Finding[]) {
+  const sorted = worstFirst(findings);
+  const top = sorted[0];
+  const summary = top && top.status !== 'pass' && top.status !== 'skip' ? top.title + '.' : 'The API key is valid: the router accepts it.';
+  return { verdict: verdictOf(findings), summary, findings };
+}
+
+export default [checkApiKey];

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { findingSchema, type Finding } from '../checks/finding.js';
+import { UsageError } from '../sources/errors.js';
 import type { HttpPolicy } from '../sources/http.js';
 
 export type ToolType =
@@ -55,6 +56,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   handle(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
   /** Tool-specific lines of the human text, printed above the findings. */
   text?(output: z.infer<O>): string[];
+  /** The text() lines already say everything (a rendered report): do not list the findings again. */
+  textReplacesFindings?: boolean;
 }
 
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef<I, O> {
@@ -106,3 +109,11 @@ export const regionInputShape = {
   region: z.string().optional().describe('AWS region (default: AWS_REGION, then the profile\'s region).'),
   profile: z.string().optional().describe('AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain).'),
 };
+
+/** Resolves the `now` input (ISO 8601 or epoch seconds) or falls back to the call's clock. */
+export function parseNow(value: string | undefined, fallback: Date): Date {
+  if (value === undefined) return fallback;
+  const d = /^\d+(\.\d+)?$/.test(value.trim()) ? new Date(Number(value) * 1000) : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`now "${value}" is not a date.`, 'Pass an ISO 8601 instant (2026-09-21T12:00:00Z) or epoch seconds.');
+  return d;
+}

@@ -2,13 +2,14 @@
 import type { AnyTool } from './define.js';
 import apiKeys from './api-keys.js';
 import cluster from './cluster.js';
+import diagnose from './diagnose.js';
 import keys from './keys.js';
 import logs from './logs.js';
 import opencode from './opencode.js';
 import token from './token.js';
 import webIdentity from './web-identity.js';
 
-export const ALL_TOOLS: readonly AnyTool[] = [...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster];
+export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster];
 
 export interface ToolFilter {
   /** Only tools whose type is readOnly (drops the opt-in STS probe). Wins over everything. */

@@ -1,3 +1,455 @@
-import type { AnyTool } from './define.js';
+/**
+ * Key tools: check_discovery, check_jwks, compare_jwks. Sources (safe fetch, files,
+ * kubectl) → checks (discovery, jwks/*) → result. A key set is never fetched from a URL
+ * found in the token header (`jku`, `x5u`).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { checkAttempts, checkDiscovery, latency } from '../checks/discovery.js';
+import { error, fail, skip, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { CONSUMERS, checkConsumerLimits, checkTokenAlgForConsumer, type Consumer } from '../checks/jwks/consumer.js';
+import { compareKeySets, tokenKidInSides, type KeySide } from '../checks/jwks/compare.js';
+import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
+import { checkSignature, matchKid } from '../checks/jwks/signature.js';
+import { fetchFailure } from '../checks/source-failure.js';
+import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
+import { SourceError, UsageError } from '../sources/errors.js';
+import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, readJsonFile, type Fetched } from '../sources/oidc.js';
+import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { defineTool, resultSchema, type ToolContext } from './define.js';
 
-export default [] as AnyTool[];
+// ── shared pieces ────────────────────────────────────────────────────────────
+
+const consumerInput = z
+  .enum(CONSUMERS)
+  .default('generic')
+  .describe('Who verifies the token: alb (AWS ALB JWT validation), sts (AssumeRoleWithWebIdentity via the OIDC bridge) or generic.');
+
+interface LoadedToken {
+  raw: string;
+  facts?: TokenFacts | undefined;
+  finding?: Finding | undefined;
+}
+
+/** The token, when one was given (token / token_file / token_env); registered as a secret. */
+async function loadToken(input: { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined }, ctx: ToolContext): Promise<LoadedToken | undefined> {
+  if (input.token === undefined && input.token_file === undefined && input.token_env === undefined) return undefined;
+  const ref = await readToken(input, ctx.env);
+  ctx.secret(ref.value, 'token');
+  const ins = inspectToken(ref.value);
+  return ins.ok ? { raw: ref.value, facts: ins.token } : { raw: ref.value, finding: ins.finding };
+}
+
+function issOf(t: LoadedToken | undefined): string | undefined {
+  const iss = t?.facts?.claims.iss;
+  return typeof iss === 'string' ? iss : undefined;
+}
+
+const summaryOf = (findings: Finding[], ok: string) => {
+  const top = worstFirst(findings)[0];
+  return top && top.status !== 'pass' && top.status !== 'skip' ? top.title : ok;
+};
+
+const redirectSchema = z.object({ from: z.string(), to: z.string(), status: z.number(), off_host: z.boolean() });
+const redirectsOf = (f?: Fetched) => (f?.http?.redirects ?? []).map((r) => ({ from: r.from, to: r.to, status: r.status, off_host: r.offHost }));
+
+interface KeySource {
+  url?: string | undefined;
+  file?: string | undefined;
+  issuer?: string | undefined;
+  cluster?: boolean | undefined;
+  context?: string | undefined;
+  kubeconfig?: string | undefined;
+}
+
+interface LoadedKeys {
+  label: string;
+  cluster: boolean;
+  fetched?: Fetched | undefined;
+  /** Findings from getting there (discovery problems, unreachable…). */
+  findings: Finding[];
+}
+
+/** Loads one key set from exactly one source. `names` are the input field names, for messages. */
+async function loadKeys(src: KeySource, ctx: ToolContext, names: string): Promise<LoadedKeys> {
+  const given = [src.url, src.file, src.issuer, src.cluster ? true : undefined].filter((v) => v !== undefined);
+  if (given.length > 1) throw new UsageError(`More than one key set source given for ${names}.`, `Pass only one of ${names}.`);
+  if (src.file !== undefined) return loadFile(src.file);
+  if (src.cluster) return loadCluster(src);
+  if (src.url !== undefined) return loadUrl(src.url, `public: ${src.url}`, ctx);
+  if (src.issuer !== undefined) return loadViaDiscovery(src.issuer, ctx);
+  throw new UsageError(`No key set source given.`, `Pass one of ${names}.`);
+}
+
+async function loadFile(path: string): Promise<LoadedKeys> {
+  const label = `file: ${path}`;
+  try {
+    return { label, cluster: false, fetched: await readJsonFile(path), findings: [] };
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    if (e.code === 'SOURCE_FILE') throw new UsageError(e.message, 'Check the path of the JWKS file.');
+    return { label, cluster: false, findings: [fail('JWKS_INVALID', { title: `${path} is not a JWKS`, detail: e.message, fix: 'Point at a JSON file of the form {"keys": [...]}.' })] };
+  }
+}
+
+async function loadCluster(src: KeySource): Promise<LoadedKeys> {
+  const label = `cluster${src.context ? ` (${src.context})` : ''}`;
+  try {
+    return { label, cluster: true, fetched: await readClusterJson('/openid/v1/jwks', { context: src.context, kubeconfig: src.kubeconfig }), findings: [] };
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    const f = error('CLUSTER_UNREACHABLE', {
+      title: 'The cluster JWKS could not be read with kubectl',
+      detail: e.message,
+      evidence: { cause: e.code, ...e.facts },
+      fix: e.code === 'SOURCE_KUBECTL_MISSING' ? 'Install kubectl and put it on PATH.' : 'Check the kube context and credentials: kubectl get --raw /openid/v1/jwks',
+    });
+    return { label, cluster: true, findings: [f] };
+  }
+}
+
+async function loadUrl(url: string, label: string, ctx: ToolContext, pre: Finding[] = []): Promise<LoadedKeys> {
+  try {
+    return { label, cluster: false, fetched: await fetchJson(url, ctx.http, ctx.signal), findings: pre };
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    return { label, cluster: false, findings: [...pre, fetchFailure('JWKS_UNREACHABLE', `The JWKS at ${url}`, e)] };
+  }
+}
+
+async function loadViaDiscovery(issuer: string, ctx: ToolContext): Promise<LoadedKeys> {
+  const label = `public: ${issuer}`;
+  let doc: Fetched;
+  try {
+    doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    return { label, cluster: false, findings: [fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${discoveryUrl(issuer)}`, e)] };
+  }
+  const found = checkDiscovery({ json: doc.json, url: doc.origin, consumer: 'generic', elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [] });
+  const problems = found.filter((f) => f.status === 'fail');
+  const jwksUri = (doc.json as { jwks_uri?: unknown } | null)?.jwks_uri;
+  if (problems.some((f) => f.status === 'fail') || typeof jwksUri !== 'string') return { label, cluster: false, findings: problems };
+  return loadUrl(jwksUri, `public: ${jwksUri}`, ctx, problems);
+}
+
+const keySchema = z.object({
+  kid: z.string().optional(),
+  kty: z.string().optional(),
+  alg: z.string().optional(),
+  use: z.string().optional(),
+  crv: z.string().optional(),
+  size_bits: z.number().optional(),
+  thumbprint: z.string().optional().describe('RFC 7638 SHA-256 thumbprint of the public key.'),
+  usable: z.boolean(),
+  has_private_members: z.boolean(),
+});
+
+const keyRow = (k: KeyFacts) => ({
+  kid: k.kid,
+  kty: k.kty,
+  alg: k.alg,
+  use: k.use,
+  crv: k.crv,
+  size_bits: k.size_bits,
+  thumbprint: k.thumbprint,
+  usable: k.usable,
+  has_private_members: k.private_members.length > 0,
+});
+
+// ── check_discovery ─────────────────────────────────────────────────────────
+
+type Attempt = z.infer<typeof attemptSchema>;
+const attemptSchema = z.object({
+  attempt: z.number(),
+  ok: z.boolean(),
+  elapsed_ms: z.number().optional(),
+  cause: z.string().optional().describe('The classified failure (SOURCE_TIMEOUT, SOURCE_TLS_UNTRUSTED, SOURCE_HTTP_STATUS…).'),
+  http_status: z.number().optional(),
+});
+
+const stringOr = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const stringsOr = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+
+const checkDiscoveryTool = defineTool({
+  name: 'check_discovery',
+  title: 'Check OIDC discovery',
+  description:
+    'Fetches <issuer>/.well-known/openid-configuration the way AWS STS / ALB would and checks it: reachable (with the classified cause: DNS, TLS, timeout, HTTP status…), a JSON object with issuer and jwks_uri, issuer EXACTLY equal to the token\'s iss, jwks_uri https, RS256 advertised, latency vs the ~5 s STS limit, redirects. Give issuer, or a token (token_file/token_env preferred) whose iss is used. Use attempts + interval_seconds to wait for an endpoint still propagating (e.g. a new Tailscale Funnel).',
+  input: z.object({
+    issuer: z.string().optional().describe('Issuer URL (https://…). Default: the token\'s iss.'),
+    ...tokenInputShape,
+    consumer: consumerInput,
+    attempts: z.number().int().min(1).max(20).default(1).describe('How many times to try before giving up (1–20).'),
+    interval_seconds: z.number().min(0).max(120).default(5).describe('Seconds to wait between attempts.'),
+  }),
+  output: resultSchema({
+    issuer: z.string().describe('The issuer whose discovery document was fetched.'),
+    url: z.string(),
+    attempts: z.array(attemptSchema),
+    elapsed_ms: z.number().optional().describe('Latency of the successful fetch.'),
+    redirects: z.array(redirectSchema),
+    addresses: z.array(z.string()).describe('Addresses the host resolved to.'),
+    document: z
+      .object({
+        issuer: z.string().optional(),
+        jwks_uri: z.string().optional(),
+        id_token_signing_alg_values_supported: z.array(z.string()).optional(),
+        response_types_supported: z.array(z.string()).optional(),
+        subject_types_supported: z.array(z.string()).optional(),
+      })
+      .optional(),
+    token_fingerprint: z.string().optional(),
+  }),
+  type: 'readOnly',
+  network: true,
+  cli: {
+    command: 'discovery',
+    summary: 'Fetch and check an issuer\'s OIDC discovery document',
+    positional: 'issuer',
+    examples: ['jwt-triage discovery https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', 'jwt-triage discovery --token-file token.jwt --consumer sts --attempts 10 --interval-seconds 15'],
+  },
+  async handle(input, ctx) {
+    const tok = await loadToken(input, ctx);
+    if (tok?.finding) return { verdict: verdictOf([tok.finding]), summary: tok.finding.title, findings: [tok.finding], issuer: input.issuer ?? '', url: '', attempts: [], redirects: [], addresses: [] };
+    const tokenIss = issOf(tok);
+    const issuer = input.issuer ?? tokenIss;
+    if (!issuer) throw new UsageError('No issuer to check.', tok ? 'The token has no iss claim; pass issuer.' : 'Pass issuer, or a token (token_file / token_env) whose iss names the issuer.');
+    const expected = tokenIss ? { issuer: tokenIss, from: 'token iss' } : { issuer, from: 'given issuer' };
+    const url = discoveryUrl(issuer);
+    const { doc, attempts, last } = await fetchWithRetries(issuer, url, input, ctx);
+    const findings: Finding[] = [];
+    if (!doc) {
+      const f = fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${url}`, last ?? new SourceError('SOURCE_TIMEOUT', 'Cancelled before the first attempt.'));
+      findings.push({ ...f, evidence: { ...f.evidence, attempts: attempts.length } });
+    } else {
+      findings.push(checkAttempts(attempts));
+      findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [] }));
+    }
+    return {
+      verdict: verdictOf(findings),
+      summary: summaryOf(findings, `The discovery document of ${issuer} is reachable and consistent.`),
+      findings,
+      issuer,
+      url,
+      attempts,
+      elapsed_ms: doc?.elapsedMs,
+      redirects: redirectsOf(doc),
+      addresses: doc?.http?.addresses ?? [],
+      document: doc ? documentMembers(doc.json) : undefined,
+      token_fingerprint: tok?.facts?.fingerprint,
+    };
+  },
+  text: (o) => [
+    `discovery: ${o.url}`,
+    ...o.attempts.map((a) => `  attempt ${a.attempt}: ${a.ok ? `ok in ${a.elapsed_ms} ms` : `failed (${a.cause}${a.http_status ? ` ${a.http_status}` : ''})`}`),
+    ...(o.document ? [`  issuer: ${o.document.issuer ?? '(none)'}`, `  jwks_uri: ${o.document.jwks_uri ?? '(none)'}`] : []),
+  ],
+});
+
+/** Tries the discovery fetch up to `attempts` times, `interval_seconds` apart, reporting progress; stops on cancel. */
+async function fetchWithRetries(issuer: string, url: string, input: { attempts: number; interval_seconds: number }, ctx: ToolContext) {
+  const attempts: Attempt[] = [];
+  let last: SourceError | undefined;
+  for (let i = 1; i <= input.attempts && !ctx.signal.aborted; i++) {
+    ctx.progress(i, input.attempts, `attempt ${i}/${input.attempts}: GET ${url}`);
+    try {
+      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+      attempts.push({ attempt: i, ok: true, elapsed_ms: doc.elapsedMs });
+      return { doc, attempts, last };
+    } catch (e) {
+      if (!(e instanceof SourceError)) throw e;
+      last = e;
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      attempts.push({ attempt: i, ok: false, cause: e.code, elapsed_ms: num(e.facts.elapsed_ms), http_status: num(e.facts.status) });
+    }
+    if (i < input.attempts) await sleep(input.interval_seconds * 1000, undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
+  return { doc: undefined, attempts, last };
+}
+
+function documentMembers(raw: unknown) {
+  const json = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  return {
+    issuer: stringOr(json.issuer),
+    jwks_uri: stringOr(json.jwks_uri),
+    id_token_signing_alg_values_supported: stringsOr(json.id_token_signing_alg_values_supported),
+    response_types_supported: stringsOr(json.response_types_supported),
+    subject_types_supported: stringsOr(json.subject_types_supported),
+  };
+}
+
+// ── check_jwks ──────────────────────────────────────────────────────────────
+
+const checkJwksTool = defineTool({
+  name: 'check_jwks',
+  title: 'Check a JWKS and a token signature',
+  description:
+    'Fetches a JSON Web Key Set (jwks_url, jwks_file, or via the discovery document of issuer / the token\'s iss — never from the token header\'s jku/x5u) and checks it: keys listed by kid/kty/alg/use/size (public members only), private key material exposed, shape (duplicate kids, unusable keys), the limits of the consumer (alb: RS256, ≤ 10 keys, ≤ 150 KB; sts: the OIDC bridge\'s key rules). With a token (token_file/token_env preferred): its kid served or not, and its signature verified with jose (signature only; use check_token_time / compare_claims for claims).',
+  input: z.object({
+    jwks_url: z.string().optional().describe('URL of the JWKS (https).'),
+    jwks_file: z.string().optional().describe('Path to a JWKS JSON file.'),
+    issuer: z.string().optional().describe('Issuer URL: the JWKS is found through its discovery document (jwks_uri).'),
+    ...tokenInputShape,
+    consumer: consumerInput,
+  }),
+  output: resultSchema({
+    source: z.string().describe('Where the key set came from.'),
+    bytes: z.number().optional(),
+    elapsed_ms: z.number().optional(),
+    redirects: z.array(redirectSchema),
+    keys: z.array(keySchema),
+    token_fingerprint: z.string().optional(),
+    token_kid: z.string().optional(),
+    token_alg: z.string().optional(),
+    signature: z.enum(['valid', 'invalid', 'not_checked']),
+  }),
+  type: 'readOnly',
+  network: true,
+  cli: {
+    command: 'jwks',
+    summary: 'Fetch and check a JWKS; verify a token\'s signature against it',
+    positional: 'jwks_url',
+    examples: ['jwt-triage jwks https://issuer.example.com/openid/v1/jwks --consumer sts', 'jwt-triage jwks --token-file token.jwt --consumer alb'],
+  },
+  async handle(input, ctx) {
+    const tok = await loadToken(input, ctx);
+    const noSource = input.jwks_url === undefined && input.jwks_file === undefined && input.issuer === undefined;
+    if (noSource && !issOf(tok)) throw new UsageError('No JWKS source given.', 'Pass jwks_url, jwks_file or issuer (or a token whose iss names the issuer).');
+    const loaded = await loadKeys({ url: input.jwks_url, file: input.jwks_file, issuer: input.issuer ?? (noSource ? issOf(tok) : undefined) }, ctx, 'jwks_url, jwks_file, issuer');
+    const findings: Finding[] = [...loaded.findings];
+    if (tok?.finding) findings.push(tok.finding);
+    let keys: KeyFacts[] = [];
+    let signature: 'valid' | 'invalid' | 'not_checked' = 'not_checked';
+    if (loaded.fetched) {
+      const set = await readKeySet(loaded.fetched.json);
+      keys = set.keys;
+      findings.push(...set.findings, ...checkConsumerLimits(keys, loaded.fetched.bytes, input.consumer));
+      if (loaded.fetched.http) findings.push(latency({ elapsedMs: loaded.fetched.elapsedMs, consumer: input.consumer, url: loaded.fetched.origin, what: 'The JWKS' }));
+      if (tok?.facts) {
+        const sig = await tokenAgainstKeys(tok.raw, tok.facts, keys, input.consumer);
+        findings.push(...sig);
+        const s = sig.find((f) => f.code === 'SIGNATURE_INVALID');
+        signature = s?.status === 'pass' ? 'valid' : s?.status === 'fail' ? 'invalid' : 'not_checked';
+      }
+    }
+    return {
+      verdict: verdictOf(findings),
+      summary: summaryOf(findings, tok?.facts ? `The JWKS serves the token's key and the signature verifies.` : `The JWKS at ${loaded.label} holds ${keys.length} usable key(s).`),
+      findings,
+      source: loaded.label,
+      bytes: loaded.fetched?.bytes,
+      elapsed_ms: loaded.fetched?.elapsedMs,
+      redirects: redirectsOf(loaded.fetched),
+      keys: keys.map(keyRow),
+      token_fingerprint: tok?.facts?.fingerprint,
+      token_kid: tok?.facts?.header.kid,
+      token_alg: tok?.facts?.header.alg,
+      signature,
+    };
+  },
+  text: (o) => [`key set: ${o.source}`, ...o.keys.map((k) => `  ${k.kid ?? '(no kid)'}  ${k.kty ?? '?'} ${k.alg ?? ''} ${k.use ?? ''} ${k.size_bits ? `${k.size_bits} bits` : ''}`.trimEnd()), `signature: ${o.signature}`],
+});
+
+async function tokenAgainstKeys(raw: string, t: TokenFacts, keys: KeyFacts[], consumer: Consumer): Promise<Finding[]> {
+  if (t.form === 'JWE') return [skip('SIGNATURE_INVALID', { title: 'The token is a JWE (encrypted); its signature cannot be checked here' })];
+  if (t.form === 'unsecured') {
+    return [fail('TOKEN_UNSECURED', { title: 'The token is unsecured (alg "none"): it has no signature', detail: 'No verifier (ALB, STS, any OIDC library) accepts it.', evidence: { alg: t.header.alg }, fix: 'Use the signed token the identity provider issued, not a hand-made one.' })];
+  }
+  const out = checkTokenAlgForConsumer(t.header.alg, consumer);
+  const match = matchKid(t.header, keys);
+  out.push(match.finding, await checkSignature(raw, t.header, match.key));
+  return out;
+}
+
+// ── compare_jwks ────────────────────────────────────────────────────────────
+
+const sideSchema = z.object({
+  label: z.string().describe('Names the source: "public: https://…", "file: …", "cluster".'),
+  loaded: z.boolean(),
+  kids: z.array(z.string()),
+  keys: z.array(keySchema),
+});
+
+const compareJwksTool = defineTool({
+  name: 'compare_jwks',
+  title: 'Compare two key sets',
+  description:
+    'Compares two JWKS (A and B; each from a URL, a file, an issuer\'s discovery, or the Kubernetes cluster via kubectl): kids only in A, only in B, in both, and whether the same kid holds the same key (RFC 7638 thumbprint). With one side the cluster and the other the public (bridge) JWKS, it reports keys the cluster signs with that AWS cannot see. With a token, whether its kid is in each set. Use it when a key rotation or a stale bridge copy is suspected.',
+  input: z.object({
+    a_url: z.string().optional().describe('Set A: URL of a JWKS (https).'),
+    a_file: z.string().optional().describe('Set A: path to a JWKS JSON file.'),
+    a_issuer: z.string().optional().describe('Set A: issuer URL; the JWKS is found through its discovery document.'),
+    a_cluster: z.boolean().optional().describe('Set A: the cluster\'s own JWKS (kubectl get --raw /openid/v1/jwks).'),
+    a_context: z.string().optional().describe('Set A: kube context for a_cluster (default: the current context).'),
+    a_kubeconfig: z.string().optional().describe('Set A: kubeconfig path for a_cluster (default: KUBECONFIG or ~/.kube/config).'),
+    b_url: z.string().optional().describe('Set B: URL of a JWKS (https).'),
+    b_file: z.string().optional().describe('Set B: path to a JWKS JSON file.'),
+    b_issuer: z.string().optional().describe('Set B: issuer URL; the JWKS is found through its discovery document.'),
+    b_cluster: z.boolean().optional().describe('Set B: the cluster\'s own JWKS (kubectl get --raw /openid/v1/jwks).'),
+    b_context: z.string().optional().describe('Set B: kube context for b_cluster (default: the current context).'),
+    b_kubeconfig: z.string().optional().describe('Set B: kubeconfig path for b_cluster (default: KUBECONFIG or ~/.kube/config).'),
+    ...tokenInputShape,
+  }),
+  output: resultSchema({
+    a: sideSchema,
+    b: sideSchema,
+    only_in_a: z.array(z.string()),
+    only_in_b: z.array(z.string()),
+    in_both: z.array(z.object({ kid: z.string(), same_key: z.boolean() })),
+    token_fingerprint: z.string().optional(),
+    token_kid: z.string().optional(),
+    token_kid_in_a: z.boolean().optional(),
+    token_kid_in_b: z.boolean().optional(),
+  }),
+  type: 'readOnly',
+  network: true,
+  cli: {
+    command: 'compare-jwks',
+    summary: 'Compare two key sets (URL, file, issuer or cluster) by kid and key material',
+    examples: ['jwt-triage compare-jwks --a-cluster --b-issuer https://oidc.tailnet.ts.net', 'jwt-triage compare-jwks --a-url https://a.example/jwks --b-file jwks.json --token-file token.jwt'],
+  },
+  async handle(input, ctx) {
+    const tok = await loadToken(input, ctx);
+    const a = { url: input.a_url, file: input.a_file, issuer: input.a_issuer, cluster: input.a_cluster, context: input.a_context, kubeconfig: input.a_kubeconfig };
+    const b = { url: input.b_url, file: input.b_file, issuer: input.b_issuer, cluster: input.b_cluster, context: input.b_context, kubeconfig: input.b_kubeconfig };
+    const [la, lb] = await Promise.all([loadKeys(a, ctx, 'a_url, a_file, a_issuer, a_cluster'), loadKeys(b, ctx, 'b_url, b_file, b_issuer, b_cluster')]);
+    const [setA, setB] = await Promise.all([la.fetched && readKeySet(la.fetched.json), lb.fetched && readKeySet(lb.fetched.json)]);
+    const findings: Finding[] = [...la.findings, ...lb.findings, ...(tok?.finding ? [tok.finding] : [])];
+    for (const [label, set] of [[la.label, setA], [lb.label, setB]] as const) {
+      for (const f of set?.findings ?? []) if (f.status !== 'pass') findings.push({ ...f, title: `${label}: ${f.title}` });
+    }
+    const sideA: KeySide = { label: la.label, cluster: la.cluster, keys: setA?.keys ?? [] };
+    const sideB: KeySide = { label: lb.label, cluster: lb.cluster, keys: setB?.keys ?? [] };
+    const bothLoaded = setA !== undefined && setB !== undefined;
+    const cmp = bothLoaded ? compareKeySets(sideA, sideB) : { only_in_a: [], only_in_b: [], in_both: [], findings: [] };
+    findings.push(...cmp.findings);
+    const kid = tok?.facts?.header.kid;
+    if (bothLoaded) findings.push(...tokenKidInSides(kid, [sideA, sideB]));
+    const side = (s: KeySide, loaded: boolean) => ({ label: s.label, loaded, kids: s.keys.flatMap((k) => (k.kid ? [k.kid] : [])), keys: s.keys.map(keyRow) });
+    const has = (s: KeySide, loaded: boolean) => (kid !== undefined && loaded ? s.keys.some((k) => k.kid === kid) : undefined);
+    return {
+      verdict: verdictOf(findings),
+      summary: summaryOf(findings, `Both key sets hold the same keys.`),
+      findings,
+      a: side(sideA, setA !== undefined),
+      b: side(sideB, setB !== undefined),
+      only_in_a: cmp.only_in_a,
+      only_in_b: cmp.only_in_b,
+      in_both: cmp.in_both,
+      token_fingerprint: tok?.facts?.fingerprint,
+      token_kid: kid,
+      token_kid_in_a: has(sideA, setA !== undefined),
+      token_kid_in_b: has(sideB, setB !== undefined),
+    };
+  },
+  text: (o) => [
+    `A: ${o.a.label} (${o.a.kids.length} kids)`,
+    `B: ${o.b.label} (${o.b.kids.length} kids)`,
+    `only in A: ${o.only_in_a.join(', ') || '-'}`,
+    `only in B: ${o.only_in_b.join(', ') || '-'}`,
+    `in both: ${o.in_both.map((k) => `${k.kid}${k.same_key ? '' : ' (different key!)'}`).join(', ') || '-'}`,
+  ],
+});
+
+export default [checkDiscoveryTool, checkJwksTool, compareJwksTool];

@@ -28,8 +28,9 @@ const STATUS_MARK: Record<Finding['status'], string> = { pass: '✓', fail: '✗
 /** The human text: the tool's own lines, then findings worst first, each with its fix. */
 export function renderText(tool: AnyTool, output: Record<string, unknown>): string {
   const lines: string[] = [];
-  lines.push(String(output.summary ?? ''));
   const own = tool.text?.(output) ?? [];
+  if (tool.textReplacesFindings && own.length) return own.join('\n');
+  lines.push(String(output.summary ?? ''));
   if (own.length) lines.push('', ...own);
   const findings = (output.findings as Finding[] | undefined) ?? [];
   if (findings.length) {

@@ -1,3 +1,175 @@
-import type { AnyTool } from './define.js';
+/**
+ * Token tools: decode_token, check_token_time, compare_claims. No network: the token
+ * is read (file, env or inline), registered as a secret, inspected with jose, judged.
+ */
+import { z } from 'zod';
+import { verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { compareClaims, AUD_FORMATS } from '../checks/token/claims.js';
+import { checkAlg, checkForm, checkKid, CONSUMERS, headerUrls } from '../checks/token/header.js';
+import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
+import { checkExpectedKind, classifyToken, kindName, TOKEN_KINDS } from '../checks/token/kind.js';
+import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
+import { fingerprint } from '../redact.js';
+import { UsageError } from '../sources/errors.js';
+import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { defineTool, nowInput, resultSchema, type ToolContext } from './define.js';
 
-export default [] as AnyTool[];
+const tokenOut = {
+  token_fingerprint: z.string().describe('sha256: + 12 hex of the token: how the token is named.'),
+  token_source: z.string().describe('Where the token came from: file:<path>, env:<NAME> or inline.'),
+};
+const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) or sts (AssumeRoleWithWebIdentity) accept RS256 only and require exp and kid; generic.');
+const timesOut = z.record(z.string(), z.string()).optional().describe('exp, nbf, iat, auth_time as ISO 8601 dates.');
+
+type Loaded = { source: string; fp: string; token?: TokenFacts; malformed?: Finding };
+
+/** Reads the token, registers it as a secret at once, and inspects it. */
+async function load(input: { token?: string; token_file?: string; token_env?: string }, ctx: ToolContext): Promise<Loaded> {
+  const ref = await readToken(input, ctx.env);
+  ctx.secret(ref.value, 'token');
+  const inspection = inspectToken(ref.value);
+  const base = { source: ref.source, fp: fingerprint(ref.value) };
+  return inspection.ok ? { ...base, token: inspection.token } : { ...base, malformed: inspection.finding };
+}
+
+/** verdict + summary (the worst finding's title, or `ok` when nothing is wrong) + findings. */
+function result(findings: Finding[], ok: string) {
+  const worst = worstFirst(findings)[0];
+  const summary = worst && worst.status !== 'pass' && worst.status !== 'skip' ? `${worst.title}.` : ok;
+  return { verdict: verdictOf(findings), summary, findings };
+}
+
+function parseNow(value: string | undefined, fallback: Date): Date {
+  if (value === undefined) return fallback;
+  const d = /^\d+(\.\d+)?$/.test(value.trim()) ? new Date(Number(value) * 1000) : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`now "${value}" is not a date.`, 'Pass an ISO 8601 instant (2026-09-21T12:00:00Z) or epoch seconds.');
+  return d;
+}
+
+const decodeToken = defineTool({
+  name: 'decode_token',
+  title: 'Decode a JWT',
+  description:
+    'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
+    'Use first when a request with a Bearer token gets 401/403. Set expect_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/STS: RS256). ' +
+    'Never returns the signature or the raw token. Prefer token_file or token_env.',
+  input: z.object({
+    ...tokenInputShape,
+    expect_kind: z.enum(TOKEN_KINDS).optional().describe('The kind the consumer needs: id (OIDC ID token; the OpenCode ALB), access, or service_account (STS web identity from Kubernetes).'),
+    consumer: consumerInput,
+  }),
+  output: resultSchema({
+    ...tokenOut,
+    form: z.enum(['JWS', 'JWE', 'unsecured']).optional(),
+    header: z.record(z.string(), z.unknown()).optional().describe('The protected header (alg, kid, typ…).'),
+    claims: z.record(z.string(), z.unknown()).optional().describe('The payload claims (empty for a JWE).'),
+    times: timesOut,
+    kind: z.enum([...TOKEN_KINDS, 'unknown']).optional(),
+    kind_reasons: z.array(z.string()).optional(),
+    header_urls: z.array(z.object({ member: z.enum(['jku', 'x5u']), url: z.string() })).optional().describe('jku/x5u header members: listed, never fetched.'),
+  }),
+  type: 'readOnly',
+  network: false,
+  cli: { command: 'decode', summary: 'Decode a JWT: header, claims, form and kind (never the signature)', examples: ['jwt-triage decode --token-file ~/.opencode/id_token', 'jwt-triage decode --token-env TOKEN --expect-kind id --consumer alb'] },
+  async handle(input, ctx) {
+    const t = await load(input, ctx);
+    const ident = { token_fingerprint: t.fp, token_source: t.source };
+    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
+    const { form, header, claims } = t.token;
+    const strict = input.consumer === 'alb' || input.consumer === 'sts';
+    const guess = form === 'JWE' ? { kind: 'unknown' as const, reasons: ['encrypted: claims unreadable'] } : classifyToken(header, claims);
+    const findings: Finding[] = [...checkForm(form, header, strict)];
+    if (input.consumer && form !== 'JWE') findings.push(checkAlg(header, input.consumer));
+    if (form === 'JWS') findings.push(checkKid(header, input.consumer));
+    if (input.expect_kind && form !== 'JWE') findings.push(checkExpectedKind(guess, input.expect_kind));
+    const time = describeTokenTime(claims, ctx.now);
+    const ok = `A ${form} (${String(header.alg)}${header.kid ? `, kid ${String(header.kid)}` : ''}) that looks like ${kindName(guess.kind)}; ${time.status_text}.`;
+    return { ...result(findings, ok), ...ident, form, header: structuredClone(header), claims: structuredClone(claims), times: time.times, kind: guess.kind, kind_reasons: [...guess.reasons], header_urls: headerUrls(header) };
+  },
+  text: (o) => [
+    ...(o.form ? [`form: ${o.form}  alg: ${String(o.header?.alg)}  kid: ${String(o.header?.kid ?? '(none)')}  typ: ${String(o.header?.typ ?? '(none)')}`] : []),
+    ...(o.kind ? [`kind: ${o.kind} (${(o.kind_reasons ?? []).join('; ')})`] : []),
+    ...Object.entries(o.claims ?? {}).map(([k, v]) => `  ${k}: ${clip(JSON.stringify(v))}${o.times?.[k] ? `  (${o.times[k]})` : ''}`),
+    ...(o.header_urls ?? []).map((u) => `header ${u.member}: ${u.url} (not fetched)`),
+    `token: ${o.token_fingerprint} from ${o.token_source}`,
+  ],
+});
+
+const checkTime = defineTool({
+  name: 'check_token_time',
+  title: 'Check a JWT\'s exp / nbf / iat',
+  description:
+    'Check a JWT\'s time claims (exp, nbf, iat) against now with a clock-skew allowance, in plain words: "expired 23 minutes ago", "valid for another 41 minutes", total lifetime. ' +
+    'Use when a token is rejected as expired or not yet valid, or to rule time out. Pass now (ISO or epoch seconds) to evaluate at another instant. Never returns the raw token.',
+  input: z.object({
+    ...tokenInputShape,
+    now: nowInput,
+    skew_seconds: z.number().int().min(0).max(86400).default(60).describe('Clock-skew allowance in seconds (default 60).'),
+    consumer: consumerInput,
+  }),
+  output: resultSchema({
+    ...tokenOut,
+    now: z.string().optional().describe('The instant evaluated, ISO 8601.'),
+    skew_seconds: z.number(),
+    times: timesOut,
+    status_text: z.string().optional().describe('"expired 23 minutes ago", "valid for another 41 minutes" or "never expires (no exp)".'),
+    lifetime: z.string().optional().describe('Total lifetime in words (nbf or iat to exp), e.g. "1 hour".'),
+    lifetime_seconds: z.number().optional(),
+  }),
+  type: 'readOnly',
+  network: false,
+  cli: { command: 'time', summary: 'Check exp / nbf / iat against now, in plain words', examples: ['jwt-triage time --token-file token.jwt', 'jwt-triage time --token-env TOKEN --now 2026-09-21T12:00:00Z --skew-seconds 0'] },
+  async handle(input, ctx) {
+    const now = parseNow(input.now, ctx.now);
+    const t = await load(input, ctx);
+    const ident = { token_fingerprint: t.fp, token_source: t.source, skew_seconds: input.skew_seconds };
+    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
+    if (t.token.form === 'JWE') return { ...result(checkForm('JWE', t.token.header, true), ''), ...ident };
+    const required = input.consumer === 'alb' || input.consumer === 'sts';
+    const findings = [...checkForm(t.token.form, t.token.header, true), ...checkTokenTime(t.token.claims, now, input.skew_seconds, { requireExpiry: required })];
+    const d = describeTokenTime(t.token.claims, now);
+    const ok = `The token is ${d.status_text}${d.lifetime ? ` (lifetime ${d.lifetime})` : ''}; nbf and iat are fine.`;
+    return { ...result(findings, ok), ...ident, now: d.now_iso, times: d.times, status_text: d.status_text, lifetime: d.lifetime, lifetime_seconds: d.lifetime_seconds };
+  },
+  text: (o) => [
+    ...(o.status_text ? [`${o.status_text}${o.lifetime ? `; lifetime ${o.lifetime}` : ''} (now ${o.now}, skew ${o.skew_seconds} s)`] : []),
+    ...Object.entries(o.times ?? {}).map(([k, v]) => `  ${k}: ${v}`),
+  ],
+});
+
+const compare = defineTool({
+  name: 'compare_claims',
+  title: 'Compare a JWT\'s claims with expected values',
+  description:
+    'Compare a JWT\'s iss, aud (string or array), sub and any named claims with the values a verifier expects (ALB jwt-validation config, IAM OIDC provider, role trust policy). Exact match; when they differ it says how: trailing slash, http vs https, case, whitespace, host vs path, a near-miss spelling (sts.amazon.com vs sts.amazonaws.com), array vs string (aud_format single-string, as the ALB uses). ' +
+    'Use when a token is rejected for its issuer or audience. Never returns the raw token.',
+  input: z.object({
+    ...tokenInputShape,
+    expected_iss: z.string().optional().describe('The issuer the verifier expects, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC.'),
+    expected_aud: z.string().optional().describe('The audience the verifier expects (OpenCode ALB: the CLI client id; STS: sts.amazonaws.com).'),
+    expected_sub: z.string().optional().describe('The subject expected, e.g. system:serviceaccount:<namespace>:<name>.'),
+    expected_claims: z.record(z.string(), z.unknown()).optional().describe('Other claims as name → expected value, e.g. {"token_use": "id"}.'),
+    aud_format: z.enum(AUD_FORMATS).optional().describe('How the verifier reads aud (ALB claim Format): single-string requires a JSON string, not an array.'),
+  }),
+  output: resultSchema({ ...tokenOut, compared: z.array(z.string()).describe('The claims compared.') }),
+  type: 'readOnly',
+  network: false,
+  cli: { command: 'claims', summary: 'Compare iss / aud / sub / named claims with expected values; say how they differ', examples: ['jwt-triage claims --token-file token.jwt --expected-iss https://issuer.example.com --expected-aud sts.amazonaws.com', `jwt-triage claims --token-env TOKEN --expected-aud <cli-client-id> --aud-format single-string --expected-claims '{"token_use":"id"}'`] },
+  async handle(input, ctx) {
+    const expected = { iss: input.expected_iss, aud: input.expected_aud, sub: input.expected_sub, claims: input.expected_claims, audFormat: input.aud_format };
+    const compared = [...(['iss', 'aud', 'sub'] as const).filter((c) => expected[c] !== undefined), ...Object.keys(input.expected_claims ?? {})];
+    if (compared.length === 0) throw new UsageError('Nothing to compare.', 'Pass at least one of expected_iss, expected_aud, expected_sub, expected_claims.');
+    const t = await load(input, ctx);
+    const ident = { token_fingerprint: t.fp, token_source: t.source, compared };
+    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
+    const findings = [...checkForm(t.token.form, t.token.header, true)];
+    if (t.token.form !== 'JWE') findings.push(...compareClaims(t.token.claims, expected));
+    return { ...result(findings, `All ${compared.length} compared claim${compared.length === 1 ? '' : 's'} (${compared.join(', ')}) match exactly.`), ...ident };
+  },
+});
+
+function clip(s: string, max = 120): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export default [decodeToken, checkTime, compare];

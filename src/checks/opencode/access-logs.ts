@@ -1,0 +1,159 @@
+/**
+ * ALB access log lines (space-separated, some fields double-quoted), parsed into records
+ * that keep no query-string values and no header values (ALB logs have none), then
+ * counted: which rule / action rejected which paths with 401/403.
+ */
+import { fail, pass, warn, type Finding } from '../finding.js';
+import { clean, countBy, type Count } from './router-logs.js';
+
+/** Splits one line into fields; a quoted field may hold spaces and backslash-escaped quotes. */
+export function splitAlbLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      while (i < line.length && line[i] !== '"') {
+        if (line[i] === '\\' && i + 1 < line.length) i++;
+        field += line[i++];
+      }
+      i++;
+    } else {
+      while (i < line.length && line[i] !== ' ') field += line[i++];
+    }
+    out.push(field);
+  }
+  return out;
+}
+
+export interface AlbRecord {
+  time: string;
+  client_ip: string;
+  method: string;
+  path: string;
+  /** Names of query parameters; their values are dropped (they may carry secrets). */
+  query_keys: string[];
+  elb_status: number | undefined;
+  target_status: number | undefined;
+  rule: string;
+  actions: string[];
+  user_agent: string | undefined;
+  error_reason: string | undefined;
+}
+
+const code = (s: string | undefined) => (s && /^\d{3}$/.test(s) ? Number(s) : undefined);
+const dash = (s: string | undefined) => (s === undefined || s === '-' || s === '' ? undefined : s);
+
+function splitRequest(request: string): { method: string; path: string; query_keys: string[] } {
+  const [method = '-', url = '-'] = request.split(' ');
+  let path = url.split('?')[0] ?? '-';
+  let keys: string[] = [];
+  try {
+    const u = new URL(url);
+    path = u.pathname;
+    keys = [...new Set([...u.searchParams.keys()])].slice(0, 10).map((k) => clean(k, 40) ?? '');
+  } catch {
+    /* "- - -" or a malformed request line: keep the part before any '?' */
+  }
+  return { method: clean(method, 10) ?? '-', path: clean(path, 120) ?? '-', query_keys: keys };
+}
+
+/** One access log line → a record, or undefined when the line is not an ALB log line. */
+export function parseAlbLine(line: string): AlbRecord | undefined {
+  const f = splitAlbLine(line.trim());
+  if (f.length < 14 || !/^\d{4}-\d{2}-\d{2}T/.test(f[1] ?? '')) return undefined;
+  const client = f[3] ?? '-';
+  return {
+    time: f[1]!,
+    client_ip: clean(client.slice(0, client.lastIndexOf(':') > 0 ? client.lastIndexOf(':') : undefined), 45) ?? '-',
+    ...splitRequest(f[12] ?? '-'),
+    elb_status: code(f[8]),
+    target_status: code(f[9]),
+    rule: dash(f[20]) ?? '-',
+    actions: (dash(f[22]) ?? '').split(',').filter(Boolean),
+    user_agent: clean(dash(f[13]), 120),
+    error_reason: clean(dash(f[24]), 80),
+  };
+}
+
+export type RejectionCause = 'default_action' | 'jwt_validation' | 'router' | 'other';
+
+/** Who answered the 401/403: the default action, jwt-validation, or the router behind it. */
+export function causeOf(r: AlbRecord): RejectionCause {
+  if (r.target_status !== undefined && (r.target_status === 401 || r.target_status === 403)) return 'router';
+  if (r.actions.includes('jwt-validation') && r.elb_status === 401) return 'jwt_validation';
+  if (r.actions.includes('fixed-response') && r.elb_status === 403) return 'default_action';
+  return 'other';
+}
+
+export const isRejection = (r: AlbRecord) => r.elb_status === 401 || r.elb_status === 403;
+
+export interface AccessLogSummary {
+  requests: number;
+  rejections: number;
+  by_status: Count[];
+  by_cause: Count[];
+  by_path: Count[];
+  by_rule: Count[];
+}
+
+export function summarizeAccessLogs(records: readonly AlbRecord[]): AccessLogSummary {
+  const rejected = records.filter(isRejection);
+  return {
+    requests: records.length,
+    rejections: rejected.length,
+    by_status: countBy(records, (r) => (r.elb_status === undefined ? '-' : String(r.elb_status))),
+    by_cause: countBy(rejected, causeOf),
+    by_path: countBy(rejected, (r) => `${r.elb_status} ${r.method} ${r.path}`).slice(0, 20),
+    by_rule: countBy(rejected, (r) => `${r.elb_status} rule ${r.rule} [${r.actions.join(',') || '-'}]`).slice(0, 20),
+  };
+}
+
+const CAUSE_TEXT: Record<RejectionCause, string> = {
+  default_action: 'the default action\'s 403 (no Bearer header and no X-API-Key starting with oc_)',
+  jwt_validation: 'jwt-validation 401 (bad, expired or wrong-audience JWT: run check_token / check_alb_jwt_config)',
+  router: 'the router\'s own 401/403 (API key unknown, revoked or expired: run check_api_key — these leave no router log line)',
+  other: 'another cause',
+};
+
+export function checkAccessLogs(s: AccessLogSummary, where: { bucket: string; prefix: string; window: string; files: number }): Finding[] {
+  const evidence = { bucket: where.bucket, prefix: where.prefix, window: where.window, files: where.files, requests: s.requests };
+  if (where.files === 0) return [logsMissing(where.bucket, where.prefix, `no log files for ${where.window}`)];
+  // Each finding gets its own evidence object: the output must be a tree, not a graph.
+  const out: Finding[] = [pass('ALB_ACCESS_LOGS_DISABLED', { title: `${where.files} access log files, ${s.requests} requests`, evidence: { ...evidence } })];
+  if (s.rejections === 0) {
+    out.push(pass('ALB_ACCESS_LOGS_REJECTIONS', { title: `No 401/403 among ${s.requests} requests in ${where.window}`, evidence: { ...evidence } }));
+    return out;
+  }
+  const causes = s.by_cause.map((c) => `${c.count}× ${CAUSE_TEXT[c.value as RejectionCause] ?? c.value}`);
+  const top = s.by_cause[0]?.value as RejectionCause | undefined;
+  out.push(
+    fail('ALB_ACCESS_LOGS_REJECTIONS', {
+      title: `${s.rejections} of ${s.requests} requests were rejected with 401/403`,
+      detail: `In ${where.window}: ${causes.join('; ')}. Most rejected: ${s.by_path[0]?.value ?? '?'} (${s.by_path[0]?.count ?? 0}×).`,
+      evidence: { ...evidence, rejections: s.rejections, by_cause: s.by_cause.map((c) => ({ ...c })) },
+      fix:
+        top === 'default_action'
+          ? 'Send the ID token as the Bearer token in the Authorization header (re-authenticate: opencode-auth login), or an X-API-Key header starting with oc_; simulate_request shows which rule a request matches.'
+          : top === 'jwt_validation'
+            ? 'Check the token with check_token and the ALB\'s jwt-validation config with check_alb_jwt_config.'
+            : 'Check the key with check_api_key.',
+    }),
+  );
+  return out;
+}
+
+/** ALB_ACCESS_LOGS_DISABLED: the bucket or prefix is missing, or empty for the window. */
+export function logsMissing(bucket: string, prefix: string, why: string): Finding {
+  return warn('ALB_ACCESS_LOGS_DISABLED', {
+    title: `No ALB access logs: ${why}`,
+    detail: `${why[0]!.toUpperCase()}${why.slice(1)}. Expected gzipped logs in s3://${bucket}/${prefix}/AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/. ALB access logs go to S3 only (never CloudWatch). Logging may be off, or no request reached the ALB in the window.`,
+    evidence: { bucket, prefix, why },
+    fix: `aws elbv2 describe-load-balancer-attributes --load-balancer-arn <arn> shows access_logs.s3.enabled; turn it on with aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=${bucket} Key=access_logs.s3.prefix,Value=${prefix}`,
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The ALB's jwt-validation config (rules 3 and 5) against SSM — the CDK caches its SSM
+ * lookups in cdk.context.json, so the ALB can hold stale values — and against a token.
+ */
+import { fail, pass, skip, type Finding } from '../finding.js';
+import { describeDifference } from '../token/difference.js';
+import type { JwtValidationFact, RuleFact } from './facts.js';
+
+export interface SsmJwtValues {
+  issuer?: string | undefined;
+  jwksUrl?: string | undefined;
+  cliClientId?: string | undefined;
+}
+
+export interface JwtRuleConfig {
+  priority: number;
+  /** Whether the listener has a rule at this priority at all. */
+  ruleFound: boolean;
+  config?: JwtValidationFact | undefined;
+}
+
+export function jwtConfigsOf(rules: readonly RuleFact[], priorities: readonly number[]): JwtRuleConfig[] {
+  return priorities.map((priority) => {
+    const rule = rules.find((r) => r.priority === priority);
+    return { priority, ruleFound: Boolean(rule), config: rule?.actions.find((a) => a.type === 'jwt-validation')?.jwtValidation };
+  });
+}
+
+/** The aud additional claim: its values and format. */
+export function audClaimOf(config: JwtValidationFact): { values: string[]; format: string } | undefined {
+  const c = config.additionalClaims.find((x) => x.name === 'aud');
+  return c ? { values: c.values, format: c.format } : undefined;
+}
+
+interface Drift {
+  field: string;
+  alb: unknown;
+  ssm: unknown;
+  difference: string;
+}
+
+function drifts(config: JwtValidationFact, ssm: SsmJwtValues): Drift[] {
+  const out: Drift[] = [];
+  const cmp = (field: string, alb: string, want: string | undefined) => {
+    if (want === undefined) return;
+    const d = describeDifference(alb, want);
+    if (d) out.push({ field, alb, ssm: want, difference: d.text.replace(/\bactual\b/g, 'ALB').replace(/\bexpected\b/g, 'SSM') });
+  };
+  cmp('Issuer', config.issuer, ssm.issuer);
+  cmp('JwksEndpoint', config.jwksEndpoint, ssm.jwksUrl);
+  const aud = audClaimOf(config);
+  if (ssm.cliClientId !== undefined) {
+    if (!aud) out.push({ field: 'aud', alb: null, ssm: ssm.cliClientId, difference: 'the ALB checks no aud claim at all' });
+    else if (!aud.values.includes(ssm.cliClientId)) {
+      const d = aud.values.length === 1 ? describeDifference(aud.values[0]!, ssm.cliClientId) : undefined;
+      out.push({ field: 'aud', alb: [...aud.values], ssm: ssm.cliClientId, difference: d ? d.text.replace(/\bactual\b/g, 'ALB').replace(/\bexpected\b/g, 'SSM') : 'the ALB\'s aud values do not include the CLI client id' });
+    }
+  }
+  return out;
+}
+
+/** One finding per jwt rule: ALB_JWT_CONFIG_MISMATCH (fail) when it differs from SSM, else pass. */
+export function checkAlbJwtConfig(configs: readonly JwtRuleConfig[], ssm: SsmJwtValues, refreshFix: string): Finding[] {
+  if (ssm.issuer === undefined && ssm.jwksUrl === undefined && ssm.cliClientId === undefined) {
+    return [skip('ALB_JWT_CONFIG_MISMATCH', { title: 'Not compared with SSM: the oidc/* parameters could not be read' })];
+  }
+  return configs.map(({ priority, ruleFound, config }) => {
+    if (!config) {
+      return fail('ALB_JWT_CONFIG_MISMATCH', {
+        title: ruleFound ? `Rule ${priority} has no jwt-validation action` : `Rule ${priority} is missing, so is its jwt-validation`,
+        detail: ruleFound
+          ? `Bearer requests matching rule ${priority} are not validated by the ALB.`
+          : `Without rule ${priority}, Bearer requests fall through to later rules (or the 403 default).`,
+        evidence: { priority, rule_found: ruleFound },
+        fix: 'Redeploy the API stack (./scripts/deploy.sh api) to restore the rule and its jwt-validation action.',
+      });
+    }
+    const d = drifts(config, ssm);
+    if (d.length === 0) {
+      return pass('ALB_JWT_CONFIG_MISMATCH', { title: `Rule ${priority}'s jwt-validation matches SSM (issuer, JWKS endpoint, aud)`, evidence: { priority } });
+    }
+    return fail('ALB_JWT_CONFIG_MISMATCH', {
+      title: `Rule ${priority}'s jwt-validation differs from SSM: ${d.map((x) => x.field).join(', ')}`,
+      detail: `${d.map((x) => `${x.field}: ${x.difference}`).join('; ')}. The ALB holds stale values: the CDK read these from SSM at synth time and cached them in cdk.context.json. Tokens from the current identity provider get 401 until the API stack is redeployed.`,
+      evidence: { priority, differences: d },
+      fix: refreshFix,
+    });
+  });
+}
+
+/**
+ * When the token agrees with SSM but not with the ALB, the ALB is stale, not the token:
+ * returns a sentence to add to the token finding, or undefined.
+ */
+export function staleNote(tokenValue: unknown, albValue: string | undefined, ssmValue: string | undefined): string | undefined {
+  if (albValue === undefined || ssmValue === undefined || albValue === ssmValue) return undefined;
+  const values = Array.isArray(tokenValue) ? tokenValue : [tokenValue];
+  return values.includes(ssmValue) ? ' The token agrees with SSM: the ALB holds a stale value (see ALB_JWT_CONFIG_MISMATCH).' : undefined;
+}

@@ -1,0 +1,155 @@
+/**
+ * Facts from AWS for the OpenCode Stack: SSM parameters (paged, never decrypted) and the
+ * JWT ALB's listener and rules (paged, actions sorted by Order, no client secrets).
+ * Returns plain data; decides nothing. Failures are classified SourceErrors (awsCall).
+ */
+import { DescribeListenersCommand, DescribeRulesCommand, type Action, type Rule, type RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetParametersByPathCommand, GetParametersCommand, type Parameter } from '@aws-sdk/client-ssm';
+import type { ActionFact, ConditionFact, RuleFact, SsmParameterFact } from '../checks/opencode/facts.js';
+import { awsCall, type AwsClients } from './aws.js';
+
+const MAX_PAGES = 50;
+
+/** SecureString values are dropped here, by type, before anything else sees them. */
+export function parameterFact(p: Parameter): SsmParameterFact {
+  const fact: SsmParameterFact = { name: p.Name ?? '', type: p.Type ?? 'String' };
+  if (p.Type !== 'SecureString' && p.Value !== undefined) fact.value = p.Value;
+  if (p.Version !== undefined) fact.version = p.Version;
+  if (p.LastModifiedDate) fact.lastModified = p.LastModifiedDate.toISOString();
+  return fact;
+}
+
+export interface SsmPathResult {
+  parameters: SsmParameterFact[];
+  pages: number;
+  /** True when the page cap stopped the listing. */
+  truncated: boolean;
+}
+
+export async function ssmByPath(aws: AwsClients, path: string, opts: { recursive?: boolean; maxPages?: number } = {}): Promise<SsmPathResult> {
+  const parameters: SsmParameterFact[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  const maxPages = opts.maxPages ?? MAX_PAGES;
+  do {
+    const out = await awsCall('ssm:GetParametersByPath', () =>
+      aws.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: opts.recursive ?? true, WithDecryption: false, MaxResults: 10, NextToken: token })),
+    aws.options);
+    pages++;
+    parameters.push(...(out.Parameters ?? []).map(parameterFact));
+    token = out.NextToken;
+  } while (token && pages < maxPages);
+  return { parameters, pages, truncated: Boolean(token) };
+}
+
+export interface SsmNamesResult {
+  parameters: SsmParameterFact[];
+  /** Names SSM does not have. */
+  missing: string[];
+}
+
+export async function ssmByNames(aws: AwsClients, names: readonly string[]): Promise<SsmNamesResult> {
+  const parameters: SsmParameterFact[] = [];
+  const missing: string[] = [];
+  for (let i = 0; i < names.length; i += 10) {
+    const chunk = names.slice(i, i + 10);
+    const out = await awsCall('ssm:GetParameters', () => aws.ssm.send(new GetParametersCommand({ Names: chunk, WithDecryption: false })), aws.options);
+    parameters.push(...(out.Parameters ?? []).map(parameterFact));
+    missing.push(...(out.InvalidParameters ?? []));
+  }
+  return { parameters, missing };
+}
+
+export interface ListenerFact {
+  arn: string;
+  protocol?: string;
+  port?: number;
+  loadBalancerArn?: string;
+}
+
+/** Throws a SourceError with facts.kind 'not_found' when the listener does not exist. */
+export async function describeListener(aws: AwsClients, arn: string): Promise<ListenerFact> {
+  const out = await awsCall('elasticloadbalancing:DescribeListeners', () => aws.elbv2.send(new DescribeListenersCommand({ ListenerArns: [arn] })), aws.options);
+  const l = out.Listeners?.[0];
+  return { arn: l?.ListenerArn ?? arn, protocol: l?.Protocol, port: l?.Port, loadBalancerArn: l?.LoadBalancerArn };
+}
+
+export async function describeRules(aws: AwsClients, listenerArn: string, opts: { pageSize?: number } = {}): Promise<{ rules: RuleFact[]; pages: number }> {
+  const rules: RuleFact[] = [];
+  let marker: string | undefined;
+  let pages = 0;
+  do {
+    const out = await awsCall('elasticloadbalancing:DescribeRules', () =>
+      aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: opts.pageSize ?? 100 })),
+    aws.options);
+    pages++;
+    rules.push(...(out.Rules ?? []).map(ruleFact));
+    marker = out.NextMarker;
+  } while (marker && pages < MAX_PAGES);
+  return { rules, pages };
+}
+
+export function ruleFact(r: Rule): RuleFact {
+  const isDefault = r.IsDefault === true || r.Priority === 'default';
+  const actions = (r.Actions ?? [])
+    .map((a, i) => [actionFact(a), i] as const)
+    .sort((x, y) => (x[0].order ?? Number.MAX_SAFE_INTEGER) - (y[0].order ?? Number.MAX_SAFE_INTEGER) || x[1] - y[1])
+    .map(([a]) => a);
+  const fact: RuleFact = { priority: isDefault ? 'default' : Number(r.Priority), conditions: (r.Conditions ?? []).map(conditionFact), actions };
+  if (r.RuleArn) fact.arn = r.RuleArn;
+  return fact;
+}
+
+function conditionFact(c: RuleCondition): ConditionFact {
+  const field = c.Field ?? 'unknown';
+  const withRegex = (f: ConditionFact, regex: string[] | undefined): ConditionFact => (regex?.length ? { ...f, regexValues: regex } : f);
+  switch (field) {
+    case 'path-pattern':
+      return withRegex({ field, values: c.PathPatternConfig?.Values ?? c.Values ?? [] }, c.PathPatternConfig?.RegexValues);
+    case 'host-header':
+      return withRegex({ field, values: c.HostHeaderConfig?.Values ?? c.Values ?? [] }, c.HostHeaderConfig?.RegexValues);
+    case 'http-header':
+      return withRegex({ field, header: c.HttpHeaderConfig?.HttpHeaderName ?? '', values: c.HttpHeaderConfig?.Values ?? [] }, c.HttpHeaderConfig?.RegexValues);
+    case 'http-request-method':
+      return { field, values: c.HttpRequestMethodConfig?.Values ?? c.Values ?? [] };
+    case 'query-string':
+      return { field, values: (c.QueryStringConfig?.Values ?? []).map((kv) => (kv.Key ? `${kv.Key}=${kv.Value ?? ''}` : (kv.Value ?? ''))) };
+    case 'source-ip':
+      return { field, values: c.SourceIpConfig?.Values ?? c.Values ?? [] };
+    default:
+      return { field, values: c.Values ?? [] };
+  }
+}
+
+function actionFact(a: Action): ActionFact {
+  const fact: ActionFact = { type: a.Type ?? 'unknown' };
+  if (a.Order !== undefined) fact.order = a.Order;
+  const tgs = [a.TargetGroupArn, ...(a.ForwardConfig?.TargetGroups ?? []).map((t) => t.TargetGroupArn)].filter((x): x is string => Boolean(x));
+  if (tgs.length) fact.targetGroupArns = [...new Set(tgs)];
+  if (a.FixedResponseConfig) {
+    const f = a.FixedResponseConfig;
+    fact.fixedResponse = { statusCode: f.StatusCode ?? '', ...(f.ContentType ? { contentType: f.ContentType } : {}), ...(f.MessageBody !== undefined ? { messageBody: f.MessageBody } : {}) };
+  }
+  if (a.JwtValidationConfig) {
+    const j = a.JwtValidationConfig;
+    fact.jwtValidation = {
+      jwksEndpoint: j.JwksEndpoint ?? '',
+      issuer: j.Issuer ?? '',
+      additionalClaims: (j.AdditionalClaims ?? []).map((c) => ({ name: c.Name ?? '', format: c.Format ?? '', values: c.Values ?? [] })),
+    };
+  }
+  if (a.RedirectConfig) {
+    const r = a.RedirectConfig;
+    fact.redirect = { statusCode: r.StatusCode ?? '', protocol: r.Protocol, host: r.Host, port: r.Port, path: r.Path };
+  }
+  // ClientSecret is echoed back by DescribeRules for authenticate-oidc: it is never copied.
+  if (a.AuthenticateOidcConfig) {
+    const o = a.AuthenticateOidcConfig;
+    fact.authenticate = { issuer: o.Issuer, clientId: o.ClientId, onUnauthenticatedRequest: o.OnUnauthenticatedRequest };
+  }
+  if (a.AuthenticateCognitoConfig) {
+    const c = a.AuthenticateCognitoConfig;
+    fact.authenticate = { userPoolClientId: c.UserPoolClientId, onUnauthenticatedRequest: c.OnUnauthenticatedRequest };
+  }
+  return fact;
+}
