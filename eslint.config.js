@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly', process: 'readonly', performance: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'bench/**/*.js', '.ci/**/*.js'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

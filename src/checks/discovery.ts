@@ -27,6 +27,8 @@ export interface DiscoveryFacts {
   consumer: Consumer;
   elapsedMs: number;
   redirects: RedirectFact[];
+  /** The caller opted into plain http on loopback (local test issuers): such a jwks_uri warns instead of failing. */
+  allowHttpLoopback?: boolean | undefined;
 }
 
 const RECOMMENDED = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'];
@@ -42,7 +44,7 @@ export function checkDiscovery(f: DiscoveryFacts): Finding[] {
     ];
   }
   const doc = f.json as Record<string, unknown>;
-  return [shape(doc, f), issuerMatch(doc, f), jwksUri(doc), latency(f), redirected(f)];
+  return [shape(doc, f), issuerMatch(doc, f), jwksUri(doc, f.allowHttpLoopback === true), latency(f), redirected(f)];
 }
 
 function shape(doc: Record<string, unknown>, f: DiscoveryFacts): Finding {
@@ -90,7 +92,7 @@ function issuerMatch(doc: Record<string, unknown>, f: DiscoveryFacts): Finding {
   });
 }
 
-function jwksUri(doc: Record<string, unknown>): Finding {
+function jwksUri(doc: Record<string, unknown>, allowHttpLoopback: boolean): Finding {
   const raw = doc.jwks_uri;
   const bad = (title: string) =>
     fail('DISCOVERY_JWKS_URI_INVALID', { title, evidence: { jwks_uri: raw }, fix: 'Set jwks_uri to the https URL of the JWKS (for the bridge: <ISSUER_URL>/openid/v1/jwks).' });
@@ -100,6 +102,14 @@ function jwksUri(doc: Record<string, unknown>): Finding {
     url = new URL(raw);
   } catch {
     return bad(`jwks_uri "${raw.slice(0, 200)}" is not a valid absolute URL`);
+  }
+  if (url.protocol === 'http:' && allowHttpLoopback && /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/.test(url.hostname)) {
+    return warn('DISCOVERY_JWKS_URI_INVALID', {
+      title: 'jwks_uri is plain http on loopback: accepted for local testing only',
+      detail: 'AWS ALB and STS fetch https only; this issuer works here because http to loopback was allowed.',
+      evidence: { jwks_uri: raw },
+      fix: 'Serve the JWKS over https before pointing AWS at this issuer.',
+    });
   }
   if (url.protocol !== 'https:') return bad(`jwks_uri uses ${url.protocol}; consumers fetch https only`);
   return pass('DISCOVERY_JWKS_URI_INVALID', { title: 'jwks_uri is an https URL', evidence: { jwks_uri: raw } });

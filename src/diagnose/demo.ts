@@ -145,7 +145,7 @@ export async function runDemo(argv: string[], io: DemoIo): Promise<number> {
     const found = result.ranked.root?.code;
     const ok = found === scenario.planted;
     if (values.json) {
-      io.out(JSON.stringify(redactor.redact({ scenario: name, planted: scenario.planted, root_cause: found ?? null, matched: ok, token: result.token, findings: result.findings }), null, 2));
+      io.out(JSON.stringify(redactor.redact({ scenario: name, planted: scenario.planted, root_cause: found ?? null, matched: ok, token_summary: result.token, findings: result.findings }), null, 2));
     } else {
       const color = colorEnabled({ json: false, noColor: values['no-color'] === true, isTTY: io.isTTY, env: io.env });
       io.out(

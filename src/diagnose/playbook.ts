@@ -102,6 +102,7 @@ async function discoverySection(t: TokenFacts, issuer: string, input: PlaybookIn
       consumer: input.consumer,
       elapsedMs: d.elapsedMs,
       redirects: d.http?.redirects ?? [],
+      allowHttpLoopback: env.http.allowHttpLoopback,
     });
     const uri = (d.json as { jwks_uri?: unknown } | null)?.jwks_uri;
     return { section: { label: 'Discovery', line: `${d.origin} answered in ${d.elapsedMs} ms`, findings }, ...(typeof uri === 'string' ? { jwksUri: uri } : {}) };

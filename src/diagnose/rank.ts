@@ -38,8 +38,16 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'TOKEN_CLAIM_MISMATCH',
 ];
 
+/**
+ * A source failure that, for a verifier such as ALB or STS, is itself the rejection: when
+ * nothing failed outright, the first of these is the likely root cause.
+ */
+const LIKELY_CAUSE_ERRORS: readonly FindingCode[] = ['DISCOVERY_UNREACHABLE', 'JWKS_UNREACHABLE'];
+
 export interface Ranked {
   root?: Finding;
+  /** The root is a could-not-check error that likely explains the rejection, not a proven failure. */
+  likely?: boolean;
   also: Finding[];
   warnings: Finding[];
   errors: Finding[];
@@ -53,8 +61,9 @@ export function rank(findings: readonly Finding[]): Ranked {
   };
   const sorted = fails.map((f, i) => [f, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([f]) => f);
   const [root, ...also] = sorted;
+  const likely = root ? undefined : findings.find((f) => f.status === 'error' && LIKELY_CAUSE_ERRORS.includes(f.code));
   return {
-    ...(root ? { root } : {}),
+    ...(root ? { root } : likely ? { root: likely, likely: true } : {}),
     also,
     warnings: findings.filter((f) => f.status === 'warn'),
     errors: findings.filter((f) => f.status === 'error'),

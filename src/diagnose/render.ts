@@ -17,8 +17,8 @@ function sectionLine(s: Section, width: number): string {
 
 /** A one-sentence summary: the root cause, or that nothing explains a rejection. */
 export function summarize(result: PlaybookResult): string {
-  const { root, errors } = result.ranked;
-  if (root) return `${root.code}: ${root.title}.`;
+  const { root, errors, likely } = result.ranked;
+  if (root) return `${likely ? 'Likely cause — ' : ''}${root.code}: ${root.title}.`;
   if (errors.length) return `Nothing found that explains a rejection, but ${errors.length} check(s) could not run (${errors.map((e) => e.code).join(', ')}).`;
   return 'Nothing found that explains a rejection: the token, its claims, discovery and keys all check out.';
 }
@@ -28,9 +28,10 @@ export function renderDiagnosis(result: PlaybookResult, heading = 'jwt-triage di
   const lines = [heading, RULE];
   for (const s of result.sections) lines.push(sectionLine(s, width));
   lines.push(RULE);
-  const { root, also, warnings, errors } = result.ranked;
+  const { root, also, warnings, likely } = result.ranked;
+  const errors = result.ranked.errors.filter((e) => e !== root);
   if (root) {
-    lines.push(`Diagnosis: ${root.code} — ${root.title}.`);
+    lines.push(`Diagnosis${likely ? ' (likely: it could not be fetched from here either)' : ''}: ${root.code} — ${root.title}.`);
     if (root.detail) lines.push(`  ${root.detail}`);
     if (root.fix) lines.push(`Fix: ${root.fix}`);
   } else {

@@ -90,7 +90,7 @@ export function annotationsOf(tool: AnyTool): ToolAnnotationsOut {
 /** Every tool's output has these three members, then its own. */
 export function resultSchema<S extends z.ZodRawShape>(shape: S) {
   return z.object({
-    verdict: z.enum(['pass', 'fail', 'error']).describe('fail: a finding explains a rejection; error: something could not be checked; pass: nothing wrong found.'),
+    verdict: z.enum(['pass', 'fail', 'error']).describe('Derived from the findings: fail if any fails (it explains a rejection), else error if a check could not run, else pass.'),
     summary: z.string().describe('One sentence: the most important finding.'),
     findings: z.array(findingSchema),
     ...shape,

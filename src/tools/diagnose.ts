@@ -7,7 +7,7 @@ import { readToken, tokenInputShape } from '../sources/secret-ref.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from './define.js';
 
 const diagnose = defineTool({
-  name: 'diagnose',
+  name: 'diagnose_rejection',
   title: 'Diagnose a rejected token',
   description:
     'The one-call answer to "why is my request rejected (401/403, or AssumeRoleWithWebIdentity failing)?". Runs every relevant ' +
@@ -33,7 +33,7 @@ const diagnose = defineTool({
     offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS or AWS calls.'),
   }),
   output: resultSchema({
-    token: z
+    token_summary: z
       .object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string(), iss: z.string().optional(), status_text: z.string().optional() })
       .optional(),
     expectations: z.object({ iss: z.string().optional(), aud: z.string().optional(), sub: z.string().optional(), kind: z.string().optional(), from: z.string() }),
@@ -45,7 +45,7 @@ const diagnose = defineTool({
   network: true,
   cli: {
     command: 'diagnose',
-    summary: 'one root cause for a rejected token: token, claims, discovery, JWKS, signature (+ AWS side per preset)',
+    summary: 'One root cause for a rejected token: token, claims, discovery, JWKS, signature, and the AWS side per preset',
     examples: [
       'jwt-triage diagnose --token-file ./id_token --expected-audience 5r2kq8vd1mh3example --consumer alb',
       'jwt-triage diagnose --token-env OPENCODE_TOKEN --preset opencode --env dev',
@@ -66,7 +66,7 @@ const diagnose = defineTool({
       verdict: verdictOf(result.findings),
       summary: summarize(result),
       findings: result.findings,
-      ...(result.token ? { token: result.token } : {}),
+      ...(result.token ? { token_summary: result.token } : {}),
       expectations: prepared.expected,
       ...(result.ranked.root ? { root_cause: result.ranked.root } : {}),
       sections: result.sections.map((s) => ({

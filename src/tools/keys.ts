@@ -224,7 +224,7 @@ const checkDiscoveryTool = defineTool({
       findings.push({ ...f, evidence: { ...f.evidence, attempts: attempts.length } });
     } else {
       findings.push(checkAttempts(attempts));
-      findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [] }));
+      findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [], allowHttpLoopback: ctx.http.allowHttpLoopback }));
     }
     return {
       verdict: verdictOf(findings),

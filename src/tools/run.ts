@@ -68,7 +68,9 @@ export async function runTool(tool: AnyTool, rawInput: unknown, opts: RunOptions
     secret: (value, label) => void redactor.add(value, label),
   };
   try {
-    const out = await tool.handle(parsed.data, ctx);
+    const out = (await tool.handle(parsed.data, ctx)) as Record<string, unknown>;
+    // The verdict is derived here, once, from the findings: a handler cannot get it wrong.
+    if (Array.isArray(out.findings)) out.verdict = verdictOf(out.findings as Finding[]);
     const safe = redactor.redact(out) as Record<string, unknown>;
     const checked = tool.output.safeParse(safe);
     if (!checked.success) {

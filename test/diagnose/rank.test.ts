@@ -25,9 +25,25 @@ describe('rank', () => {
   });
 
   it('has no root cause when nothing fails, and separates warnings and errors', () => {
-    const r = rank([pass('TOKEN_EXPIRED', { title: 'ok' }), warn('DISCOVERY_SLOW', { title: 'slow' }), error('JWKS_UNREACHABLE', { title: 'x' })]);
+    const r = rank([pass('TOKEN_EXPIRED', { title: 'ok' }), warn('DISCOVERY_SLOW', { title: 'slow' }), error('AWS_THROTTLED', { title: 'x' })]);
     expect(r.root).toBeUndefined();
     expect(r.warnings.map((x) => x.code)).toEqual(['DISCOVERY_SLOW']);
-    expect(r.errors.map((x) => x.code)).toEqual(['JWKS_UNREACHABLE']);
+    expect(r.errors.map((x) => x.code)).toEqual(['AWS_THROTTLED']);
+  });
+});
+
+describe('rank with could-not-check errors', () => {
+  it('takes an unreachable JWKS as the likely root cause when nothing failed outright', () => {
+    const r = rank([pass('TOKEN_EXPIRED', { title: 'ok' }), error('JWKS_UNREACHABLE', { title: 'down' })]);
+    expect(r.root?.code).toBe('JWKS_UNREACHABLE');
+    expect(r.likely).toBe(true);
+  });
+  it('prefers a proven failure over a likely one', () => {
+    const r = rank([error('JWKS_UNREACHABLE', { title: 'down' }), fail('TOKEN_EXPIRED', { title: 'expired' })]);
+    expect(r.root?.code).toBe('TOKEN_EXPIRED');
+    expect(r.likely).toBeUndefined();
+  });
+  it('does not take an AWS permission error as a root cause', () => {
+    expect(rank([error('CHECK_PERMISSION_DENIED', { title: 'denied' })]).root).toBeUndefined();
   });
 });

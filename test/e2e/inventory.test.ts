@@ -28,7 +28,7 @@ const EXPECTED = [
   'probe_assume_role',
   'check_bridge_logs',
   'check_bridge_config',
-  'diagnose',
+  'diagnose_rejection',
 ].sort();
 
 let client: Client;

@@ -35,7 +35,7 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
   it('passes a good ID token and says nothing explains a rejection', async () => {
     const key = await testKey('current');
     const { f } = await tokenFile({ key, claims: { iss: issuer, aud: 'client-a', sub: 'u1', token_use: 'id' } });
-    const r = await runOk('diagnose', { token_file: f, expected_audience: 'client-a', expected_kind: 'id', consumer: 'alb' }, opts());
+    const r = await runOk('diagnose_rejection', { token_file: f, expected_audience: 'client-a', expected_kind: 'id', consumer: 'alb' }, opts());
     expect(r.verdict).toBe('pass');
     expect(r.output.root_cause).toBeUndefined();
     expect(r.output.summary).toMatch(/Nothing found that explains a rejection/);
@@ -45,7 +45,7 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
   it('names JWKS_KID_NOT_FOUND as the root cause for a token signed by a rotated-out key', async () => {
     const old = await testKey('retired');
     const { raw, f } = await tokenFile({ key: old, claims: { iss: issuer, aud: 'client-a' } });
-    const r = await runOk('diagnose', { token_file: f, expected_audience: 'client-a' }, opts());
+    const r = await runOk('diagnose_rejection', { token_file: f, expected_audience: 'client-a' }, opts());
     expect(r.verdict).toBe('fail');
     expect((r.output.root_cause as { code: string }).code).toBe('JWKS_KID_NOT_FOUND');
     expect(r.text).toContain('Diagnosis: JWKS_KID_NOT_FOUND');
@@ -55,7 +55,7 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
   it('names TOKEN_EXPIRED when only the time is wrong, in plain words', async () => {
     const key = await testKey('current');
     const { f } = await tokenFile({ key, claims: { iss: issuer, aud: 'client-a' }, iat: -7200, exp: -1380 });
-    const r = await runOk('diagnose', { token_file: f, expected_audience: 'client-a' }, opts());
+    const r = await runOk('diagnose_rejection', { token_file: f, expected_audience: 'client-a' }, opts());
     expect((r.output.root_cause as { code: string }).code).toBe('TOKEN_EXPIRED');
     expect(r.text).toContain('expired 23 minutes ago');
   });
@@ -63,7 +63,7 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
   it('reports JWKS_UNREACHABLE as could-not-check (verdict error) when the JWKS is down', async () => {
     const key = await testKey('current');
     const { f } = await tokenFile({ key, claims: { iss: issuer, aud: 'client-a' } });
-    const r = await runOk('diagnose', { token_file: f, jwks_url: `${srv.origin}/missing-jwks` }, opts());
+    const r = await runOk('diagnose_rejection', { token_file: f, jwks_url: `${srv.origin}/missing-jwks` }, opts());
     expect(codes(r.output, 'error')).toContain('JWKS_UNREACHABLE');
     expect(r.verdict).toBe('error');
   });
@@ -72,13 +72,13 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
     const key = await testKey('current');
     const before = srv.hits.length;
     const { f } = await tokenFile({ key, claims: { iss: issuer, aud: 'client-b' } });
-    const r = await runOk('diagnose', { token_file: f, expected_audience: 'client-a', offline: true }, opts());
+    const r = await runOk('diagnose_rejection', { token_file: f, expected_audience: 'client-a', offline: true }, opts());
     expect(srv.hits.length).toBe(before);
     expect((r.output.root_cause as { code: string }).code).toBe('TOKEN_AUDIENCE_MISMATCH');
   });
 
   it('is a usage error without a token source', async () => {
-    const r = await run('diagnose', {});
+    const r = await run('diagnose_rejection', {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/No token given.*token_file/);
   });

@@ -196,6 +196,8 @@ describe.skipIf(!need('moto_server'))('against moto IAM', () => {
   describe('predict_sts_outcome', () => {
     const predict = async (input: Record<string, unknown>) => {
       const r = await runOk('predict_sts_outcome', { role_name: SA, ...input }, http());
+      // Every prediction is carried by one STS_OUTCOME finding.
+      expect((r.output.findings as Array<{ code: string }>).filter((f) => f.code === 'STS_OUTCOME')).toHaveLength(1);
       canary(r);
       return r.output as { outcome: string; sts_response: string; stage: string; exact: boolean; assumptions: string[] };
     };
