@@ -1,14 +1,14 @@
 /** check_api_key: the router's API-key path, from the key's shape to its DynamoDB item. */
 import { z } from 'zod';
 import { apiKeyHash, checkApiKeyItem, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix, tableMissing } from '../checks/opencode/api-key.js';
-import { verdictOf, warn, worstFirst, type Finding } from '../checks/finding.js';
+import { warn, type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { apiKeysTableName, resolveEnvironment, ssmPath } from '../presets/opencode.js';
 import { awsClients } from '../sources/aws.js';
 import { SourceError } from '../sources/errors.js';
 import { apiKeyItem, ssmValue, type ItemValue } from '../sources/opencode-data.js';
 import { readSecret } from '../sources/secret-ref.js';
-import { defineTool, regionInputShape, resultSchema } from './define.js';
+import { defineTool, resultOf, regionInputShape, resultSchema } from './define.js';
 
 const envShape = z.object({ name: z.string(), source: z.string() });
 const itemShape = z.object({
@@ -64,18 +64,18 @@ const checkApiKey = defineTool({
     const base = { environment, key_source: secret.source, key_prefix: publicPrefix(key), key_hash: keyHash };
     if (!key.startsWith('oc_')) {
       findings.push(lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.'));
-      return { ...result(findings), ...base };
+      return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base };
     }
     const aws = awsClients({ region: input.region, profile: input.profile });
     const table = await tableName(aws, environment.name, findings, input.profile);
     try {
       const item = await apiKeyItem(aws, table.name, keyHash);
       findings.push(...checkApiKeyItem(item, ctx.now, { table: table.name, keyHash }));
-      return { ...result(findings), ...base, table, ...(item ? { item: pick(item) } : {}) };
+      return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base, table, ...(item ? { item: pick(item) } : {}) };
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       findings.push(e.facts.kind === 'not_found' ? tableMissing(table.name, table.source) : awsFailure(e, { profile: input.profile }));
-      return { ...result(findings), ...base, table };
+      return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base, table };
     }
   },
   text: (o) => [
@@ -108,11 +108,5 @@ const parameterMissing = (param: string, fallback: string) =>
     fix: 'Redeploy the API stack: ./scripts/deploy.sh api (or pass env for the right environment).',
   });
 
-function result(findings: Finding[]) {
-  const sorted = worstFirst(findings);
-  const top = sorted[0];
-  const summary = top && top.status !== 'pass' && top.status !== 'skip' ? top.title + '.' : 'The API key is valid: the router accepts it.';
-  return { verdict: verdictOf(findings), summary, findings };
-}
 
 export default [checkApiKey];

@@ -25,7 +25,7 @@ import { getDeployments, getPods, podLogs, readLogFile, type DeploymentFacts, ty
 import type { KubeTarget } from '../sources/kubectl.js';
 import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, type Fetched } from '../sources/oidc.js';
 import { readToken, tokenInputShape } from '../sources/secret-ref.js';
-import { defineTool, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
@@ -44,10 +44,6 @@ function failureOf(e: unknown): SourceFailure {
   throw e;
 }
 
-const summaryOf = (findings: Finding[], ok: string) => {
-  const top = worstFirst(findings)[0];
-  return top && top.status !== 'pass' && top.status !== 'skip' ? top.title : ok;
-};
 
 const keySchema = z.object({ kid: z.string().optional(), kty: z.string().optional(), alg: z.string().optional(), use: z.string().optional() });
 
@@ -89,7 +85,7 @@ const getClusterOidc = defineTool({
     const findings = [clusterReached('discovery and JWKS', disc.elapsedMs + jwks.elapsedMs), checkClusterIssuer(issuer, expected), ...ks.findings, ...checkConsumerLimits(ks.keys, jwks.bytes, 'sts')];
     return {
       verdict: 'pass' as const,
-      summary: summaryOf(findings, `The cluster issuer is ${issuer ?? '(none)'} with ${ks.keys.length} key(s).`),
+      summary: resultOf(findings, `The cluster issuer is ${issuer ?? '(none)'} with ${ks.keys.length} key(s).`).summary,
       findings,
       issuer,
       jwks_uri: typeof doc.jwks_uri === 'string' ? doc.jwks_uri : undefined,
@@ -223,7 +219,7 @@ const checkPublicReachability = defineTool({
     const okText = rows.length > 1 ? `Reachable as AWS would fetch it, after ${rows.length} attempts.` : 'Reachable as AWS would fetch it: discovery and JWKS served in time.';
     return {
       verdict: 'pass' as const,
-      summary: a.ok ? okText + (warned ? ` But: ${warned.title}.` : '') : summaryOf(findings, okText),
+      summary: a.ok ? okText + (warned ? ` But: ${warned.title}.` : '') : resultOf(findings, okText).summary,
       findings,
       issuer,
       discovery_url: discoveryUrl(issuer),
@@ -329,7 +325,7 @@ const checkBridgeLogsTool = defineTool({
     const parsed = parseBridgeLog(text);
     const events = summarizeEvents(parsed.events);
     const findings = checkBridgeLogs(events, parsed);
-    return { verdict: 'pass' as const, summary: summaryOf(findings, `No bridge failure events in ${parsed.lines} line(s).`), findings, source, pods, lines_read: parsed.lines, lines_parsed: parsed.events.length, events };
+    return { verdict: 'pass' as const, summary: resultOf(findings, `No bridge failure events in ${parsed.lines} line(s).`).summary, findings, source, pods, lines_read: parsed.lines, lines_parsed: parsed.events.length, events };
   },
   text: (o) => [`source: ${o.source} (${o.lines_parsed}/${o.lines_read} lines parsed)`, ...o.events.map((e) => `${e.event} ×${e.count}${e.first ? ` ${e.first} → ${e.last}` : ''}${Object.keys(e.error_kinds).length ? ` [${Object.keys(e.error_kinds).join(', ')}]` : ''}`)],
 });
@@ -425,7 +421,7 @@ const checkBridgeConfigTool = defineTool({
     const issuerUrl = settings.find((s) => s.name === 'ISSUER_URL' && s.from === 'value')?.value;
     findings.push(issuerUrl ? checkClusterIssuer(clusterIssuer, { issuer: issuerUrl, from: 'bridge ISSUER_URL' }) : skip('CLUSTER_ISSUER_MISMATCH', { title: 'No literal ISSUER_URL to compare with the API server issuer' }));
     const shown = settings.map((s) => ({ name: s.name, from: s.from, ...(s.value !== undefined && SHOWN.has(s.name) ? { value: s.value } : {}) }));
-    return { verdict: 'pass' as const, summary: summaryOf(findings, 'The bridge settings follow its rules.'), findings, ...names, settings: shown, env_from: envFrom, cluster_issuer: clusterIssuer };
+    return { verdict: 'pass' as const, summary: resultOf(findings, 'The bridge settings follow its rules.').summary, findings, ...names, settings: shown, env_from: envFrom, cluster_issuer: clusterIssuer };
   },
   text: (o) => [...(o.deployment ? [`deployment: ${o.deployment} (container ${o.container})`] : []), ...o.settings.map((s) => `${s.name}: ${s.value ?? `(${s.from})`}`), `API server issuer: ${o.cluster_issuer ?? '(not read)'}`],
 });

@@ -7,7 +7,7 @@
  * and `network` in one place (`annotationsOf`).
  */
 import { z } from 'zod';
-import { findingSchema, type Finding } from '../checks/finding.js';
+import { findingSchema, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
 import { UsageError } from '../sources/errors.js';
 import type { HttpPolicy } from '../sources/http.js';
 
@@ -116,4 +116,15 @@ export function parseNow(value: string | undefined, fallback: Date): Date {
   const d = /^\d+(\.\d+)?$/.test(value.trim()) ? new Date(Number(value) * 1000) : new Date(value);
   if (Number.isNaN(d.getTime())) throw new UsageError(`now "${value}" is not a date.`, 'Pass an ISO 8601 instant (2026-09-21T12:00:00Z) or epoch seconds.');
   return d;
+}
+
+/**
+ * verdict + summary + findings: the summary is the worst non-passing finding's title (with
+ * `context` in parentheses), or `fallback` when nothing is wrong.
+ */
+export function resultOf(findings: Finding[], fallback: string, context?: string) {
+  const top = worstFirst(findings)[0];
+  const bad = top && top.status !== 'pass' && top.status !== 'skip';
+  const summary = bad ? `${top.title.replace(/\.$/, '')}${context ? ` (${context})` : ''}.` : fallback;
+  return { verdict: verdictOf(findings), summary, findings };
 }

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { checkAttempts, checkDiscovery, latency } from '../checks/discovery.js';
-import { error, fail, skip, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { error, fail, skip, verdictOf, type Finding } from '../checks/finding.js';
 import { CONSUMERS, checkConsumerLimits, checkTokenAlgForConsumer, type Consumer } from '../checks/jwks/consumer.js';
 import { compareKeySets, tokenKidInSides, type KeySide } from '../checks/jwks/compare.js';
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
@@ -16,7 +16,7 @@ import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, readJsonFile, type Fetched } from '../sources/oidc.js';
 import { readToken, tokenInputShape } from '../sources/secret-ref.js';
-import { defineTool, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
@@ -45,10 +45,6 @@ function issOf(t: LoadedToken | undefined): string | undefined {
   return typeof iss === 'string' ? iss : undefined;
 }
 
-const summaryOf = (findings: Finding[], ok: string) => {
-  const top = worstFirst(findings)[0];
-  return top && top.status !== 'pass' && top.status !== 'skip' ? top.title : ok;
-};
 
 const redirectSchema = z.object({ from: z.string(), to: z.string(), status: z.number(), off_host: z.boolean() });
 const redirectsOf = (f?: Fetched) => (f?.http?.redirects ?? []).map((r) => ({ from: r.from, to: r.to, status: r.status, off_host: r.offHost }));
@@ -228,7 +224,7 @@ const checkDiscoveryTool = defineTool({
     }
     return {
       verdict: verdictOf(findings),
-      summary: summaryOf(findings, `The discovery document of ${issuer} is reachable and consistent.`),
+      summary: resultOf(findings, `The discovery document of ${issuer} is reachable and consistent.`).summary,
       findings,
       issuer,
       url,
@@ -335,7 +331,7 @@ const checkJwksTool = defineTool({
     }
     return {
       verdict: verdictOf(findings),
-      summary: summaryOf(findings, tok?.facts ? `The JWKS serves the token's key and the signature verifies.` : `The JWKS at ${loaded.label} holds ${keys.length} usable key(s).`),
+      summary: resultOf(findings, tok?.facts ? `The JWKS serves the token's key and the signature verifies.` : `The JWKS at ${loaded.label} holds ${keys.length} usable key(s).`).summary,
       findings,
       source: loaded.label,
       bytes: loaded.fetched?.bytes,
@@ -430,7 +426,7 @@ const compareJwksTool = defineTool({
     const has = (s: KeySide, loaded: boolean) => (kid !== undefined && loaded ? s.keys.some((k) => k.kid === kid) : undefined);
     return {
       verdict: verdictOf(findings),
-      summary: summaryOf(findings, `Both key sets hold the same keys.`),
+      summary: resultOf(findings, `Both key sets hold the same keys.`).summary,
       findings,
       a: side(sideA, setA !== undefined),
       b: side(sideB, setB !== undefined),

@@ -2,13 +2,13 @@
 import { z } from 'zod';
 import { checkAccessLogs, isRejection, causeOf, logsMissing, parseAlbLine, summarizeAccessLogs, type AlbRecord } from '../checks/opencode/access-logs.js';
 import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterEvents } from '../checks/opencode/router-logs.js';
-import { verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { accessLogBucket, ACCESS_LOG_PREFIX, resolveEnvironment, ssmPath } from '../presets/opencode.js';
 import { awsClients, type AwsClients } from '../sources/aws.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { callerAccount, filterLogEvents, insightsQuery, listObjects, readObjectText, ssmValue, taskDefinitionLogs } from '../sources/opencode-data.js';
-import { defineTool, regionInputShape, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 const count = z.array(z.object({ value: z.string(), count: z.number() }));
 const envShape = z.object({ name: z.string(), source: z.string() });
@@ -65,7 +65,7 @@ const searchLogs = defineTool({
     const notes = [NO_LOG_LINE_NOTE];
     const empty = { environment, window: window.out, mode: 'filter' as const, pages: 0, truncated: false, events: [], notes };
     const group = await locateGroup(aws, input.log_group, environment.name, findings, input.profile);
-    if (!group) return { ...result(findings, 'The router log group could not be found.'), ...empty };
+    if (!group) return { ...resultOf(findings, 'The router log group could not be found.'), ...empty };
     const insights = Boolean(input.insights) || window.endMs - window.startMs > INSIGHTS_ABOVE_MS;
     try {
       const r = insights ? await viaInsights(aws, group.name, window, input, ctx) : await viaFilter(aws, group.name, window, input, ctx);
@@ -75,11 +75,11 @@ const searchLogs = defineTool({
       const { note, ...facts } = r;
       if (note) notes.push(note);
       const mode = insights ? ('insights' as const) : ('filter' as const);
-      return { ...result(findings, `No router failures among ${r.counts.events} events in ${window.out.label}.`, `${r.counts.events} events in ${window.out.label}`), ...empty, log_group: group, mode, ...facts };
+      return { ...resultOf(findings, `No router failures among ${r.counts.events} events in ${window.out.label}.`, `${r.counts.events} events in ${window.out.label}`), ...empty, log_group: group, mode, ...facts };
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       findings.push(e.facts.kind === 'not_found' ? logGroupMissing(`log group ${group.name} (from ${group.source}) does not exist in this account/region`, environment.name) : awsFailure(e, { profile: input.profile }));
-      return { ...result(findings, 'The router logs could not be read.'), ...empty, log_group: group };
+      return { ...resultOf(findings, 'The router logs could not be read.'), ...empty, log_group: group };
     }
   },
   text: (o) => [
@@ -185,17 +185,17 @@ const searchAccessLogs = defineTool({
       const read = await readAccessLogs(aws, bucket.name, `${ACCESS_LOG_PREFIX}/AWSLogs/${account}/elasticloadbalancing/${region}/`, window, ctx);
       if (!read) {
         findings.push(logsMissing(bucket.name, ACCESS_LOG_PREFIX, `bucket ${bucket.name} does not exist`));
-        return { ...result(findings, `ALB access logs are not available (bucket ${bucket.name} does not exist).`), ...base, bucket };
+        return { ...resultOf(findings, `ALB access logs are not available (bucket ${bucket.name} does not exist).`), ...base, bucket };
       }
       const counts = summarizeAccessLogs(read.records);
       findings.push(...checkAccessLogs(counts, { bucket: bucket.name, prefix: ACCESS_LOG_PREFIX, window: window.out.label, files: read.files.read }));
       if (read.files.skipped) notes.push(`${read.files.skipped} older or unreadable log files were not read: narrow the window for complete counts.`);
       const rejected = read.records.filter(isRejection).sort((a, b) => b.time.localeCompare(a.time)).slice(0, input.limit ?? 20).map((r) => ({ ...r, cause: causeOf(r) }));
-      return { ...result(findings, `No 401/403 among ${counts.requests} requests in ${window.out.label}.`, window.out.label), ...base, bucket, files: read.files, counts, rejected };
+      return { ...resultOf(findings, `No 401/403 among ${counts.requests} requests in ${window.out.label}.`, window.out.label), ...base, bucket, files: read.files, counts, rejected };
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
       findings.push(awsFailure(e, { profile: input.profile }));
-      return { ...result(findings, 'The ALB access logs could not be read.'), ...base };
+      return { ...resultOf(findings, 'The ALB access logs could not be read.'), ...base };
     }
   },
   text: (o) => [
@@ -282,12 +282,5 @@ export function windowOf(input: { since?: string | undefined; start?: string | u
 
 const fmt = (cs: Array<{ value: string; count: number }>) => cs.slice(0, 6).map((c) => `${c.value} ×${c.count}`).join(', ') || '-';
 
-/** The summary: the worst finding's title with `context`, or `fallback` when nothing is wrong. */
-function result(findings: Finding[], fallback: string, context?: string) {
-  const top = worstFirst(findings)[0];
-  const bad = top && (top.status === 'fail' || top.status === 'error' || top.status === 'warn');
-  const summary = bad ? `${top.title}${context ? ` (${context})` : ''}.` : fallback;
-  return { verdict: verdictOf(findings), summary, findings };
-}
 
 export default [searchLogs, searchAccessLogs];

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { awsFailure, fetchFailure } from '../checks/source-failure.js';
-import { verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { type Finding } from '../checks/finding.js';
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
 import { checkConsumerLimits } from '../checks/jwks/consumer.js';
 import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
@@ -24,7 +24,7 @@ import { SourceError, UsageError } from '../sources/errors.js';
 import { fetchJson } from '../sources/oidc.js';
 import { describeListener, describeRules, ssmByNames, ssmByPath, type ListenerFact } from '../sources/opencode.js';
 import { readToken, tokenInputShape } from '../sources/secret-ref.js';
-import { defineTool, regionInputShape, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 // ── shared shapes and helpers ─────────────────────────────────────────────────
 const envInput = { env: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Environment name (default: $ENVIRONMENT, then "environment" in ./cdk.context.json, then "dev").') };
@@ -67,21 +67,15 @@ function actionToOut(a: ActionFact): z.infer<typeof actionOut> {
   });
 }
 
-// Copies: the redactor treats an object seen twice in one output as circular.
 const ruleToOut = (r: RuleFact): z.infer<typeof ruleOut> =>
-  structuredClone(defined({
+  defined({
     priority: String(r.priority),
     rule_arn: r.arn,
     summary: describeRule(r),
     conditions: r.conditions.map((c) => defined({ field: c.field, header_name: c.header, values: c.values, regex_values: c.regexValues })),
     actions: r.actions.map(actionToOut),
-  }));
+  });
 
-function result(findings: Finding[], ok: string) {
-  const worst = worstFirst(findings)[0];
-  const summary = worst && worst.status !== 'pass' && worst.status !== 'skip' ? `${worst.title}.` : ok;
-  return { verdict: verdictOf(findings), summary, findings };
-}
 
 interface Session {
   env: ResolvedEnv;
@@ -252,7 +246,7 @@ const getSsmParameters = defineTool({
     }
     const out = parameters.map((p) => defined({ name: p.name, type: p.type, value: p.value, version: p.version, last_modified: p.lastModified }));
     return {
-      ...result(s.findings, `${out.length} parameter(s) read ${byNames ? 'by name' : `under ${path}`}; none of the expected ones is missing.`),
+      ...resultOf(s.findings, `${out.length} parameter(s) read ${byNames ? 'by name' : `under ${path}`}; none of the expected ones is missing.`),
       environment: s.env,
       mode: byNames ? ('names' as const) : ('path' as const),
       ...(byNames ? {} : { path }),
@@ -292,7 +286,7 @@ const describeListenerRules = defineTool({
     if (loaded.rules) s.findings.push(...checkRuleChain(loaded.rules, rulesFromSpec(EXPECTED_RULES)));
     const sorted = [...(loaded.rules ?? [])].sort((a, b) => (a.priority === 'default' ? 1 : b.priority === 'default' ? -1 : a.priority - b.priority));
     return {
-      ...result(s.findings, `The listener's ${sorted.length} rules match the stack's chain (default: fixed-response 403).`),
+      ...resultOf(s.findings, `The listener's ${sorted.length} rules match the stack's chain (default: fixed-response 403).`),
       environment: s.env,
       ...defined({ listener_arn: loaded.listenerArn, listener_arn_source: loaded.listenerSource }),
       ...(loaded.listener ? { listener: defined({ protocol: loaded.listener.protocol, port: loaded.listener.port, load_balancer_arn: loaded.listener.loadBalancerArn }) } : {}),
@@ -348,11 +342,11 @@ const checkAlbJwt = defineTool({
     if (tok?.malformed) s.findings.push(tok.malformed);
     if (tok?.token) s.findings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.token, now: ctx.now, config, ssm, keys: jwks?.keys })));
     return {
-      ...result(s.findings, 'The ALB\'s jwt-validation config matches SSM' + (tok ? ' and the token passes it.' : '.')),
+      ...resultOf(s.findings, 'The ALB\'s jwt-validation config matches SSM' + (tok ? ' and the token passes it.' : '.')),
       environment: s.env,
       ...defined({ listener_arn: loaded.listenerArn }),
       ssm: defined({ issuer: ssm.issuer, jwks_url: ssm.jwksUrl, cli_client_id: ssm.cliClientId }),
-      jwt_rules: configs.map((c) => defined({ priority: c.priority, rule_found: c.ruleFound, issuer: c.config?.issuer, jwks_endpoint: c.config?.jwksEndpoint, additional_claims: structuredClone(c.config?.additionalClaims) })),
+      jwt_rules: configs.map((c) => defined({ priority: c.priority, rule_found: c.ruleFound, issuer: c.config?.issuer, jwks_endpoint: c.config?.jwksEndpoint, additional_claims: c.config?.additionalClaims })),
       ...(jwks && jwksUrl ? { jwks: { url: jwksUrl, key_count: jwks.keys.length, bytes: jwks.bytes, kids: jwks.keys.map((k) => k.kid ?? `#${k.index}`) } } : {}),
       ...tokenIdent(tok),
     };
@@ -450,7 +444,7 @@ const simulate = defineTool({
     s.findings.unshift(...sim.findings);
     const o = sim.outcome;
     return {
-      ...result(s.findings, `${req.method} ${req.path.split('?')[0]} is ${o.action === 'forward' ? `forwarded by rule ${o.priority}` : o.why}.`),
+      ...resultOf(s.findings, `${req.method} ${req.path.split('?')[0]} is ${o.action === 'forward' ? `forwarded by rule ${o.priority}` : o.why}.`),
       environment: s.env,
       rules_source: source,
       request: { method: req.method, path: req.path.split('?')[0] ?? '', headers: Object.entries(req.headers).map(([k, v]) => `${k} (${shownValue(k, v)})`) },

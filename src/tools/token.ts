@@ -3,7 +3,7 @@
  * is read (file, env or inline), registered as a secret, inspected with jose, judged.
  */
 import { z } from 'zod';
-import { verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { type Finding } from '../checks/finding.js';
 import { compareClaims, AUD_FORMATS } from '../checks/token/claims.js';
 import { checkAlg, checkForm, checkKid, CONSUMERS, headerUrls } from '../checks/token/header.js';
 import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
@@ -12,7 +12,7 @@ import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
 import { fingerprint } from '../redact.js';
 import { UsageError } from '../sources/errors.js';
 import { readToken, tokenInputShape } from '../sources/secret-ref.js';
-import { defineTool, nowInput, resultSchema, type ToolContext } from './define.js';
+import { defineTool, nowInput, parseNow, resultOf, resultSchema, type ToolContext } from './define.js';
 
 const tokenOut = {
   token_fingerprint: z.string().describe('sha256: + 12 hex of the token: how the token is named.'),
@@ -32,19 +32,7 @@ async function load(input: { token?: string; token_file?: string; token_env?: st
   return inspection.ok ? { ...base, token: inspection.token } : { ...base, malformed: inspection.finding };
 }
 
-/** verdict + summary (the worst finding's title, or `ok` when nothing is wrong) + findings. */
-function result(findings: Finding[], ok: string) {
-  const worst = worstFirst(findings)[0];
-  const summary = worst && worst.status !== 'pass' && worst.status !== 'skip' ? `${worst.title}.` : ok;
-  return { verdict: verdictOf(findings), summary, findings };
-}
 
-function parseNow(value: string | undefined, fallback: Date): Date {
-  if (value === undefined) return fallback;
-  const d = /^\d+(\.\d+)?$/.test(value.trim()) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`now "${value}" is not a date.`, 'Pass an ISO 8601 instant (2026-09-21T12:00:00Z) or epoch seconds.');
-  return d;
-}
 
 const decodeToken = defineTool({
   name: 'decode_token',
@@ -74,7 +62,7 @@ const decodeToken = defineTool({
   async handle(input, ctx) {
     const t = await load(input, ctx);
     const ident = { token_fingerprint: t.fp, token_source: t.source };
-    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
+    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     const { form, header, claims } = t.token;
     const strict = input.consumer === 'alb' || input.consumer === 'sts';
     const guess = form === 'JWE' ? { kind: 'unknown' as const, reasons: ['encrypted: claims unreadable'] } : classifyToken(header, claims);
@@ -84,7 +72,7 @@ const decodeToken = defineTool({
     if (input.expect_kind && form !== 'JWE') findings.push(checkExpectedKind(guess, input.expect_kind));
     const time = describeTokenTime(claims, ctx.now);
     const ok = `A ${form} (${String(header.alg)}${header.kid ? `, kid ${String(header.kid)}` : ''}) that looks like ${kindName(guess.kind)}; ${time.status_text}.`;
-    return { ...result(findings, ok), ...ident, form, header: structuredClone(header), claims: structuredClone(claims), times: time.times, kind: guess.kind, kind_reasons: [...guess.reasons], header_urls: headerUrls(header) };
+    return { ...resultOf(findings, ok), ...ident, form, header, claims, times: time.times, kind: guess.kind, kind_reasons: [...guess.reasons], header_urls: headerUrls(header) };
   },
   text: (o) => [
     ...(o.form ? [`form: ${o.form}  alg: ${String(o.header?.alg)}  kid: ${String(o.header?.kid ?? '(none)')}  typ: ${String(o.header?.typ ?? '(none)')}`] : []),
@@ -123,13 +111,13 @@ const checkTime = defineTool({
     const now = parseNow(input.now, ctx.now);
     const t = await load(input, ctx);
     const ident = { token_fingerprint: t.fp, token_source: t.source, skew_seconds: input.skew_seconds };
-    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
-    if (t.token.form === 'JWE') return { ...result(checkForm('JWE', t.token.header, true), ''), ...ident };
+    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
+    if (t.token.form === 'JWE') return { ...resultOf(checkForm('JWE', t.token.header, true), ''), ...ident };
     const required = input.consumer === 'alb' || input.consumer === 'sts';
     const findings = [...checkForm(t.token.form, t.token.header, true), ...checkTokenTime(t.token.claims, now, input.skew_seconds, { requireExpiry: required })];
     const d = describeTokenTime(t.token.claims, now);
     const ok = `The token is ${d.status_text}${d.lifetime ? ` (lifetime ${d.lifetime})` : ''}; nbf and iat are fine.`;
-    return { ...result(findings, ok), ...ident, now: d.now_iso, times: d.times, status_text: d.status_text, lifetime: d.lifetime, lifetime_seconds: d.lifetime_seconds };
+    return { ...resultOf(findings, ok), ...ident, now: d.now_iso, times: d.times, status_text: d.status_text, lifetime: d.lifetime, lifetime_seconds: d.lifetime_seconds };
   },
   text: (o) => [
     ...(o.status_text ? [`${o.status_text}${o.lifetime ? `; lifetime ${o.lifetime}` : ''} (now ${o.now}, skew ${o.skew_seconds} s)`] : []),
@@ -161,10 +149,10 @@ const compare = defineTool({
     if (compared.length === 0) throw new UsageError('Nothing to compare.', 'Pass at least one of expected_iss, expected_aud, expected_sub, expected_claims.');
     const t = await load(input, ctx);
     const ident = { token_fingerprint: t.fp, token_source: t.source, compared };
-    if (!t.token) return { ...result([t.malformed as Finding], ''), ...ident };
+    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     const findings = [...checkForm(t.token.form, t.token.header, true)];
     if (t.token.form !== 'JWE') findings.push(...compareClaims(t.token.claims, expected));
-    return { ...result(findings, `All ${compared.length} compared claim${compared.length === 1 ? '' : 's'} (${compared.join(', ')}) match exactly.`), ...ident };
+    return { ...resultOf(findings, `All ${compared.length} compared claim${compared.length === 1 ? '' : 's'} (${compared.join(', ')}) match exactly.`), ...ident };
   },
 });
 

@@ -11,7 +11,7 @@ import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
-import { fail, pass, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { fail, pass, type Finding } from '../checks/finding.js';
 import { awsClients } from '../sources/aws.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { listOidcProviders } from '../sources/iam.js';
@@ -19,7 +19,7 @@ import { fetchDiscovery, fetchJson, readJsonFile } from '../sources/oidc.js';
 import { readToken, tokenInputShape } from '../sources/secret-ref.js';
 import { assumeRoleWithWebIdentity } from '../sources/sts.js';
 import { failed, gatherProvider, gatherTrust } from '../diagnose/web-identity.js';
-import { defineTool, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 // ── shared helpers ────────────────────────────────────────────────────────────
 type TokenIn = { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined };
@@ -33,13 +33,6 @@ async function loadToken(input: TokenIn, ctx: ToolContext) {
   return insp.ok ? { raw: value, source, facts: insp.token } : { raw: value, source, malformed: insp.finding };
 }
 
-function finish<T extends object>(findings: Finding[], fallback: string, own: T) {
-  const worst = worstFirst(findings)[0];
-  const summary = worst && worst.status !== 'pass' && worst.status !== 'skip' ? worst.title : fallback;
-  const out = { verdict: verdictOf(findings), summary, findings, ...own };
-  // A tree copy: the redactor takes a value shared by a finding and the output for a cycle.
-  return JSON.parse(JSON.stringify(out)) as typeof out;
-}
 
 const issOf = (t: TokenFacts) => (typeof t.claims.iss === 'string' ? t.claims.iss : undefined);
 const subjectOf = (ns?: string, sa?: string) => {
@@ -50,6 +43,8 @@ const subjectOf = (ns?: string, sa?: string) => {
 const providerShape = z.object({ arn: z.string(), url: z.string(), client_ids: z.array(z.string()), thumbprints: z.array(z.string()) });
 const providerOut = (p: ProviderFacts) => ({ arn: p.arn, url: p.url, client_ids: p.clientIds, thumbprints: p.thumbprints });
 const THUMBPRINT_NOTE = 'AWS no longer uses thumbprints for IdPs whose certificate chains to a CA it trusts (Let\'s Encrypt, as used by Tailscale Funnel); they matter only for a private CA.';
+
+const finishOf = <T extends object>(findings: Finding[], fallback: string, own: T) => ({ ...resultOf(findings, fallback), ...own });
 
 // ── 1. check_web_identity_token ───────────────────────────────────────────────
 const checkWebIdentityToken = defineTool({
@@ -81,10 +76,10 @@ const checkWebIdentityToken = defineTool({
     const expected = subjectOf(input.namespace, input.service_account);
     const t = await loadToken(input, ctx);
     const base = { token_fingerprint: t.facts?.fingerprint ?? t.malformed!.evidence.token_fingerprint as string, token_source: t.source, expected_subject: expected ?? null };
-    if (!t.facts) return finish([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
+    if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
     const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
     const sub = t.facts.claims.sub;
-    return finish(findings, 'The token meets every STS requirement checked offline.', { ...base, issuer: issOf(t.facts) ?? null, audiences: audiencesOf(t.facts.claims), subject: typeof sub === 'string' ? sub : null });
+    return finishOf(findings, 'The token meets every STS requirement checked offline.', { ...base, issuer: issOf(t.facts) ?? null, audiences: audiencesOf(t.facts.claims), subject: typeof sub === 'string' ? sub : null });
   },
   text: (o) => [`iss ${o.issuer ?? '—'}  aud ${o.audiences.join(', ') || '—'}  sub ${o.subject ?? '—'}`],
 });
@@ -118,7 +113,7 @@ const checkIamOidcProvider = defineTool({
     const empty = { issuer: issuer ?? null, wanted_url: null, provider: null, providers_count: 0, near_misses: [], thumbprint_note: THUMBPRINT_NOTE };
     if (hasToken(input)) {
       const t = await loadToken(input, ctx);
-      if (!t.facts) return finish([t.malformed!], 'The token is malformed.', empty);
+      if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', empty);
       issuer ??= issOf(t.facts);
       if (!input.audience) auds = audiencesOf(t.facts.claims);
     }
@@ -128,11 +123,11 @@ const checkIamOidcProvider = defineTool({
     try {
       providers = await listOidcProviders(awsClients({ region: input.region, profile: input.profile }));
     } catch (e) {
-      return finish([failed(e, input.profile)], 'IAM could not be read.', { ...empty, issuer });
+      return finishOf([failed(e, input.profile)], 'IAM could not be read.', { ...empty, issuer });
     }
     const m = matchProvider(issuer, providers);
     const findings = [providerFinding(issuer, m, providers.length), audienceFinding(m.match, auds)];
-    return finish(findings, `IAM provider ${m.match?.arn} matches the issuer and lists the audience.`, {
+    return finishOf(findings, `IAM provider ${m.match?.arn} matches the issuer and lists the audience.`, {
       issuer, wanted_url: m.wanted, provider: m.match ? providerOut(m.match) : null, providers_count: providers.length, near_misses: m.nearMisses, thumbprint_note: THUMBPRINT_NOTE,
     });
   },
@@ -176,14 +171,14 @@ const checkRoleTrust = defineTool({
     if (!input.role_name && !input.role_arn && !input.trust_policy) throw new UsageError('No role given.', 'Pass role_name, role_arn or trust_policy.');
     const t = await loadToken(input, ctx);
     const none = { role_arn: input.role_arn ?? null, provider_arn: null, decision: null, statements: [] };
-    if (!t.facts) return finish([t.malformed!], 'The token is malformed.', none);
+    if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', none);
     const iss = issOf(t.facts);
     if (!iss) throw new UsageError('The token has no iss, so the provider is unknown.', 'Check the token with check_web_identity_token.');
     const r = await gatherTrust(input, iss, t.facts.claims, false);
     if (!r) throw new UsageError('No trust policy to evaluate.', 'Pass role_name, role_arn or trust_policy.');
     const decision = r.ev?.decision ?? null;
     const fallback = decision === 'allow' ? `The trust policy allows this token (${r.ev!.statements.filter((s) => s.effect === 'Allow' && s.applies === true).map((s) => `statement ${s.index}`).join(', ')}).` : 'The trust policy could not be evaluated.';
-    return finish(r.findings, fallback, { role_arn: r.roleArn ?? null, provider_arn: r.providerArn ?? null, decision, statements: r.ev?.statements ?? [] });
+    return finishOf(r.findings, fallback, { role_arn: r.roleArn ?? null, provider_arn: r.providerArn ?? null, decision, statements: r.ev?.statements ?? [] });
   },
   text: (o) => [`decision: ${o.decision ?? '—'} (provider ${o.provider_arn ?? '—'})`, ...o.statements.map((s) => `  statement ${s.index} ${s.effect}: applies=${s.applies} principal=${s.principal.result} action=${s.action.result}${s.conditions.map((c) => ` ${c.operator}(${c.key})=${c.result}`).join('')}`)],
 });
@@ -212,7 +207,7 @@ const explainStsErrorTool = defineTool({
     for (const jwt of input.error_text.match(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g) ?? []) ctx.secret(jwt, 'token');
     const e = explainStsError(input.error_text);
     const k = e.known;
-    return finish([explanationFinding(e)], 'Not recognized as an STS web-identity error.', {
+    return finishOf([explanationFinding(e)], 'Not recognized as an STS web-identity error.', {
       case: k?.id ?? null, error_code: e.parsed.code ?? null, form: e.parsed.form, message: e.parsed.message,
       meaning: k?.meaning ?? null, confirm_with: k?.confirm_with ?? [], fix: k?.fix ?? null, guide_correction: k?.guide_correction ?? null,
     });
@@ -280,7 +275,7 @@ const predictStsOutcomeTool = defineTool({
     const t = await loadToken(input, ctx);
     const now = parseNow(input.now, ctx.now);
     const own = { error_code: null, exact: false, assumptions: [], jwks_origin: null, role_arn: input.role_arn ?? null };
-    if (!t.facts) return finish([t.malformed!], 'The token is malformed; STS answers InvalidIdentityToken.', { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'InvalidIdentityToken', sts_response: 'InvalidIdentityToken' });
+    if (!t.facts) return finishOf([t.malformed!], 'The token is malformed; STS answers InvalidIdentityToken.', { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'InvalidIdentityToken', sts_response: 'InvalidIdentityToken' });
     const iss = issOf(t.facts) ?? '';
     const prov = await gatherProvider(iss, input);
     const keys = await gatherKeys(t.raw, t.facts, input, ctx);
@@ -293,7 +288,7 @@ const predictStsOutcomeTool = defineTool({
       trust: trust?.ev ? { decision: trust.ev.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
     });
     const findings = [outcomeFinding(o), ...prov.findings, ...(trust?.findings ?? [])];
-    return finish(findings, o.message, { outcome: o.result, stage: o.stage, error_code: o.error_code ?? null, sts_response: o.message, exact: o.exact, assumptions: o.assumptions, jwks_origin: keys.jwks_origin, role_arn: trust?.roleArn ?? input.role_arn ?? null });
+    return finishOf(findings, o.message, { outcome: o.result, stage: o.stage, error_code: o.error_code ?? null, sts_response: o.message, exact: o.exact, assumptions: o.assumptions, jwks_origin: keys.jwks_origin, role_arn: trust?.roleArn ?? input.role_arn ?? null });
   },
   text: (o) => [`STS would answer: ${o.sts_response}`, ...o.assumptions.map((a) => `assumed: ${a}`)],
 });
@@ -330,12 +325,12 @@ const probeAssumeRole = defineTool({
     const base = { role_arn: input.role_arn, credentials_discarded: true };
     if (r.ok) {
       const f = pass('STS_PROBE', { title: `STS issued credentials for ${r.value.assumedRoleArn ?? input.role_arn} (discarded)`, detail: `Expiry ${r.value.expiration ?? 'unknown'}; the credentials were dropped without being stored or returned.`, evidence: { assumed_role_arn: r.value.assumedRoleArn ?? null, subject: r.value.subject ?? null, provider: r.value.provider ?? null, audience: r.value.audience ?? null } });
-      return finish([f], f.title, { ...base, result: 'success' as const, assumed_role_arn: r.value.assumedRoleArn ?? null, expiration: r.value.expiration ?? null, error_code: null, case: null });
+      return finishOf([f], f.title, { ...base, result: 'success' as const, assumed_role_arn: r.value.assumedRoleArn ?? null, expiration: r.value.expiration ?? null, error_code: null, case: null });
     }
     const e = explainStsError(`${r.rejection.code}: ${r.rejection.message}`);
     const ex = explanationFinding(e);
     const f = fail('STS_PROBE', { title: `STS rejected the token: ${e.parsed.code ?? r.rejection.code}: ${e.parsed.message}`, detail: ex.detail, evidence: { ...ex.evidence, http_status: r.rejection.httpStatus ?? null }, ...(ex.fix ? { fix: ex.fix } : {}) });
-    return finish([f], f.title, { ...base, result: 'rejected' as const, assumed_role_arn: null, expiration: null, error_code: e.parsed.code ?? r.rejection.code, case: e.known?.id ?? null });
+    return finishOf([f], f.title, { ...base, result: 'rejected' as const, assumed_role_arn: null, expiration: null, error_code: e.parsed.code ?? r.rejection.code, case: e.known?.id ?? null });
   },
   text: (o) => [o.result === 'success' ? `assumed ${o.assumed_role_arn} until ${o.expiration} — credentials discarded` : `rejected: ${o.error_code} (${o.case ?? 'unrecognized'})`],
 });

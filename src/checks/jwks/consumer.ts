@@ -7,8 +7,8 @@
 import { fail, pass, skip, warn, type Finding } from '../finding.js';
 import type { KeyFacts } from './keys.js';
 
-export const CONSUMERS = ['alb', 'sts', 'generic'] as const;
-export type Consumer = (typeof CONSUMERS)[number];
+export { CONSUMERS, type Consumer } from '../token/header.js';
+import type { Consumer } from '../token/header.js';
 
 export const ALB_MAX_KEYS = 10;
 export const ALB_MAX_BYTES = 150 * 1024;
