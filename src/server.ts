@@ -22,10 +22,12 @@ export function createServer(options: ServerOptions = {}): McpServer {
     { name: 'jwt-triage', title: 'jwt-triage', version: VERSION },
     {
       instructions:
-        'Diagnoses why a request with a JWT is rejected (401/403 at an AWS ALB, or STS AssumeRoleWithWebIdentity failures). ' +
-        'Pass tokens and API keys by reference (token_file, token_env, api_key_file, api_key_env) so they never enter the chat; ' +
-        'output names tokens only by a sha256 fingerprint. Start with decode_token, check_token_time and compare_claims, then the ' +
-        'JWKS/discovery tools, then the AWS tools for the stack in question.',
+        'Diagnoses why a request with a JWT is rejected: a 401/403 at an AWS ALB (the OpenCode Stack), or an STS ' +
+        'AssumeRoleWithWebIdentity failure for a Kubernetes service-account token. Start with diagnose_rejection (preset ' +
+        'opencode or sts when it applies): it runs every check and names one root cause with its fix; then use the ' +
+        'single-purpose tools to dig into a finding. Pass tokens and API keys by reference (token_file, token_env, ' +
+        'api_key_file, api_key_env) so they never enter the chat; output names a token only by a sha256 fingerprint. ' +
+        'Every tool is read-only except probe_assume_role, which needs confirm: true.',
     },
   );
   for (const tool of selectTools(options)) register(server, tool, options);

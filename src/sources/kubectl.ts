@@ -18,13 +18,13 @@ export interface KubectlResult {
   elapsedMs: number;
 }
 
-const READ_VERBS = new Set(['get', 'logs', 'version', 'config']);
+const READ_VERBS = new Set(['get', 'logs']);
 
 /** Runs `kubectl <args>` with the target's --kubeconfig/--context. Only read verbs are allowed. */
 export function kubectl(args: string[], target: KubeTarget = {}, bin = process.env.JWT_TRIAGE_KUBECTL ?? 'kubectl'): Promise<KubectlResult> {
   const verb = args[0] ?? '';
   if (!READ_VERBS.has(verb)) {
-    return Promise.reject(new SourceError('SOURCE_BLOCKED', `kubectl ${verb} is not a read; jwt-triage only runs get, logs, version and config.`));
+    return Promise.reject(new SourceError('SOURCE_BLOCKED', `kubectl ${verb} is not a read; jwt-triage only runs get and logs.`));
   }
   const full = [
     ...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []),
