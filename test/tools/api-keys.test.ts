@@ -9,24 +9,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import tools from '../../src/tools/api-keys.js';
-import { runTool, type RunOptions } from '../../src/tools/run.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
 import { need } from '../helpers/needs.js';
+import { codes, run, runOk } from '../helpers/ctx.js';
 import { seedApiKeys, type ApiKeyWorld } from '../helpers/opencode-world-data.js';
 import { NOW_DATE } from '../helpers/tokens.js';
 
 const HAS_MOTO = need('moto_server');
 
-// The tool is run directly (not through tools/index.ts) so this file depends only on its own family.
-const run = (_name: string, input: Record<string, unknown>, opts: RunOptions = {}) => runTool(tools[0]!, input, { now: NOW_DATE, ...opts });
-async function runOk(name: string, input: Record<string, unknown>, opts: RunOptions = {}) {
-  const r = await run(name, input, opts);
-  if (!r.ok) throw new Error(`${name} failed (${r.kind}): ${r.message}`);
-  return r;
-}
-const codes = (output: Record<string, unknown>, status = 'fail') =>
-  (output.findings as Array<{ code: string; status: string }>).filter((f) => f.status === status).map((f) => f.code);
 const dir = mkdtempSync(join(tmpdir(), 'api-key-'));
 let n = 0;
 function keyFile(value: string): string {

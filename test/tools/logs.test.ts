@@ -10,24 +10,14 @@ import { CloudWatchLogsClient, FilterLogEventsCommand, GetQueryResultsCommand, S
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import tools from '../../src/tools/logs.js';
-import { runTool, type RunOptions } from '../../src/tools/run.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
 import { need } from '../helpers/needs.js';
+import { codes, run, runOk } from '../helpers/ctx.js';
 import { albLine, ROUTER_LOG_GROUP, routerLine, seedAccessLogs, seedRouterLogs } from '../helpers/opencode-world-data.js';
 import { mintToken, NOW_DATE } from '../helpers/tokens.js';
 
 const HAS_MOTO = need('moto_server');
 
-// Tools are run directly (not through tools/index.ts) so this file depends only on its own family.
-const byName = (name: string) => tools.find((t) => t.name === name)!;
-async function runOk(name: string, input: Record<string, unknown>, opts: RunOptions = {}) {
-  const r = await runTool(byName(name), input, { now: NOW_DATE, ...opts });
-  if (!r.ok) throw new Error(`${name} failed (${r.kind}): ${r.message}`);
-  return r;
-}
-const codes = (output: Record<string, unknown>, status = 'fail') =>
-  (output.findings as Array<{ code: string; status: string }>).filter((f) => f.status === status).map((f) => f.code);
 const finding = (output: Record<string, unknown>, code: string) =>
   (output.findings as Array<{ code: string; status: string; detail: string; evidence: Record<string, unknown> }>).find((f) => f.code === code)!;
 
@@ -312,7 +302,7 @@ describe.skipIf(!HAS_MOTO)('search_alb_access_logs against moto', () => {
   });
 
   it('refuses a bad window with a usage error', async () => {
-    const r = await runTool(byName('search_alb_access_logs'), { since: 'yesterday' }, { now: NOW_DATE });
+    const r = await run('search_alb_access_logs', { since: 'yesterday' }, { now: NOW_DATE });
     expect(r).toMatchObject({ ok: false, kind: 'usage' });
   });
 

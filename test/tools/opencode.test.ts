@@ -14,26 +14,11 @@ import { join } from 'node:path';
 import { useMoto, motoEnv, type Moto } from '../helpers/moto.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
 import { jwksOf, mintToken, testKey } from '../helpers/tokens.js';
-import { NOW_DATE } from '../helpers/tokens.js';
-import { runTool, type RunOptions } from '../../src/tools/run.js';
-import opencodeTools from '../../src/tools/opencode.js';
+import { codes, run, runOk } from '../helpers/ctx.js';
 import { buildOpencodeWorld, type WorldOptions } from '../helpers/opencode-world.js';
 
 const moto: Moto | undefined = await useMoto();
 
-// Runs this family's tools directly (not through the whole tool list), with the frozen clock.
-async function run(name: string, input: Record<string, unknown>, o: RunOptions = {}) {
-  const tool = opencodeTools.find((t) => t.name === name);
-  if (!tool) throw new Error(`no tool ${name}`);
-  return runTool(tool, input, { now: NOW_DATE, ...o });
-}
-async function runOk(name: string, input: Record<string, unknown>, o: RunOptions = {}) {
-  const r = await run(name, input, o);
-  if (!r.ok) throw new Error(`${name} failed (${r.kind}): ${r.message}`);
-  return r;
-}
-const codes = (output: Record<string, unknown>, status = 'fail') =>
-  ((output.findings as Array<{ code: string; status: string }>) ?? []).filter((f) => f.status === status).map((f) => f.code);
 const CLI_CLIENT = '7cliclient0000000000000000';
 const SECURE_CANARY = 'CANARY-securestring-9f8e7d';
 const OIDC_SECRET_CANARY = 'CANARY-oidc-client-secret-1a2b';

@@ -9,26 +9,12 @@ import { AssumeRoleWithWebIdentityCommand, ExpiredTokenException, InvalidIdentit
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STS_MESSAGES } from '../../src/checks/web-identity/sts-messages.js';
-import tools from '../../src/tools/web-identity.js';
-import { runTool, type RunOptions } from '../../src/tools/run.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
 import { need } from '../helpers/needs.js';
-import { jwksOf, mintToken, NOW, NOW_DATE, testKey } from '../helpers/tokens.js';
+import { codes, run, runOk } from '../helpers/ctx.js';
+import { jwksOf, mintToken, NOW, testKey } from '../helpers/tokens.js';
 
-// Local twins of test/helpers/ctx.ts that load only this family (not the whole tool list).
-async function run(name: string, input: Record<string, unknown>, opts: RunOptions = {}) {
-  const tool = tools.find((t) => t.name === name);
-  if (!tool) throw new Error(`no tool ${name}`);
-  return runTool(tool, input, { now: NOW_DATE, ...opts });
-}
-async function runOk(name: string, input: Record<string, unknown>, opts: RunOptions = {}) {
-  const r = await run(name, input, opts);
-  if (!r.ok) throw new Error(`${name} failed (${r.kind}): ${r.message}`);
-  return r;
-}
-const codes = (output: Record<string, unknown>, status = 'fail') =>
-  ((output.findings as Array<{ code: string; status: string }>) ?? []).filter((f) => f.status === status).map((f) => f.code);
 
 const ACCOUNT = '123456789012';
 const NS = 'apps';
