@@ -16,7 +16,7 @@ import type { TokenKind } from '../checks/token/kind.js';
 import { JWT_RULE_PRIORITIES, REDEPLOY, resolveEnvironment, ssmPath } from '../presets/opencode.js';
 import { awsClients } from '../sources/aws.js';
 import { describeRules, ssmByNames } from '../sources/opencode.js';
-import { inspectToken } from '../checks/token/inspect.js';
+import type { TokenFacts } from '../checks/token/inspect.js';
 import type { Expectations, Section } from './playbook.js';
 import { webIdentitySections } from './web-identity.js';
 
@@ -95,14 +95,14 @@ async function opencode(input: PresetInput, env: PresetEnv): Promise<Prepared> {
 }
 
 /** Expectations and AWS-side findings for the chosen preset. Never throws for AWS failures. */
-export async function expectationsFor(input: PresetInput, raw: string, env: PresetEnv): Promise<Prepared> {
+/** `token` is the inspected token, undefined when it is malformed. */
+export async function expectationsFor(input: PresetInput, token: TokenFacts | undefined, env: PresetEnv): Promise<Prepared> {
   switch (input.preset) {
     case 'opencode':
       return opencode(input, env);
     case 'sts': {
       const expected = fromInputs(input, { aud: 'sts.amazonaws.com', kind: 'service_account', from: 'STS web identity (aud sts.amazonaws.com)' });
-      const inspected = inspectToken(raw);
-      const extra = !input.offline && inspected.ok ? await webIdentitySections(inspected.token, input) : [];
+      const extra = !input.offline && token ? await webIdentitySections(token, input) : [];
       return { consumer: input.consumer ?? 'sts', expected, extra };
     }
     default:

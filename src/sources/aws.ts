@@ -29,7 +29,6 @@ export interface AwsOptions {
  * lists exactly these; `sts:AssumeRoleWithWebIdentity` (the probe) needs no policy.
  */
 export const AWS_ACTIONS = [
-  'ssm:GetParameter',
   'ssm:GetParameters',
   'ssm:GetParametersByPath',
   'elasticloadbalancing:DescribeRules',

@@ -1,5 +1,5 @@
 /**
- * The OpenCode Stack's data plane, as facts: one SSM parameter, an API-key item (DynamoDB
+ * The OpenCode Stack's data plane, as facts: one SSM parameter (through ssmByNames), an API-key item (DynamoDB
  * GetItem), the router's log group (ECS DescribeTaskDefinition), router log events
  * (FilterLogEvents paging, Logs Insights), ALB access log objects (S3 ListObjectsV2 /
  * GetObject + gunzip). Every call goes through `awsCall`; nothing here decides anything.
@@ -8,23 +8,17 @@ import { GetQueryResultsCommand, FilterLogEventsCommand, StartQueryCommand } fro
 import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { gunzipSync } from 'node:zlib';
 import { awsCall, type AwsClients } from './aws.js';
 import { SourceError } from './errors.js';
+import { ssmByNames } from './opencode.js';
 
-const isNotFound = (e: unknown) => e instanceof SourceError && e.facts.kind === 'not_found';
 
-/** A String parameter's value, or undefined when the parameter does not exist. Never decrypts. */
+/** A String parameter's value, or undefined when it does not exist (or is a SecureString: never read). */
 export async function ssmValue(aws: AwsClients, name: string): Promise<string | undefined> {
-  try {
-    const r = await awsCall('ssm:GetParameter', () => aws.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false })));
-    return r.Parameter?.Type === 'SecureString' ? undefined : r.Parameter?.Value;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  const { parameters } = await ssmByNames(aws, [name]);
+  return parameters[0]?.value;
 }
 
 /** The caller's account id (sts:GetCallerIdentity). */

@@ -17,14 +17,13 @@ import { readKeySet } from '../checks/jwks/keys.js';
 import { matchKid } from '../checks/jwks/signature.js';
 import { checkTailnet, PRIVATE_CA_NOTE } from '../checks/reachability.js';
 import { fetchFailure, type SourceFailure } from '../checks/source-failure.js';
-import { inspectToken } from '../checks/token/inspect.js';
 import { BRIDGE_OPTIONAL, BRIDGE_REQUIRED, BRIDGE_SELECTOR, isSecretSetting } from '../presets/bridge.js';
-import { fingerprint } from '../redact.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { getDeployments, getPods, podLogs, readLogFile, type DeploymentFacts, type EnvEntry } from '../sources/kube.js';
 import type { KubeTarget } from '../sources/kubectl.js';
 import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, type Fetched } from '../sources/oidc.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
+import { loadOptionalToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
@@ -184,18 +183,11 @@ const checkPublicReachability = defineTool({
   network: true,
   cli: { command: 'reachability', summary: 'Fetch discovery + JWKS as AWS would (TLS, latency, kid, retries)', examples: ['jwt-triage reachability --token-file token.jwt', 'jwt-triage reachability --issuer https://oidc.example.ts.net --attempts 10 --interval-seconds 30'] },
   async handle(input, ctx) {
-    let kid: string | undefined;
-    let iss: string | undefined;
-    let tokenFp: string | undefined;
-    if (input.token !== undefined || input.token_file !== undefined || input.token_env !== undefined) {
-      const ref = await readToken(input, ctx.env);
-      ctx.secret(ref.value, 'token');
-      tokenFp = fingerprint(ref.value);
-      const ins = inspectToken(ref.value);
-      if (!ins.ok) throw new UsageError('The token is not a JWT, so its iss and kid cannot be read.', 'Pass the service-account token itself (e.g. the projected token file), or pass issuer.');
-      kid = typeof ins.token.header.kid === 'string' ? ins.token.header.kid : undefined;
-      iss = typeof ins.token.claims.iss === 'string' ? ins.token.claims.iss : undefined;
-    }
+    const tok = await loadOptionalToken(input, ctx);
+    if (tok && !tok.facts) throw new UsageError('The token is not a JWT, so its iss and kid cannot be read.', 'Pass the service-account token itself (e.g. the projected token file), or pass issuer.');
+    const kid = typeof tok?.facts?.header.kid === 'string' ? tok.facts.header.kid : undefined;
+    const iss = typeof tok?.facts?.claims.iss === 'string' ? tok.facts.claims.iss : undefined;
+    const tokenFp = tok?.fingerprint;
     const issuer = input.issuer ?? iss;
     if (!issuer) throw new UsageError('No issuer to check.', 'Pass issuer (https://<host>) or a token whose iss names it.');
     const expected = iss ? { issuer: iss, from: 'token iss' } : { issuer, from: 'issuer given' };

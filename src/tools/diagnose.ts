@@ -3,7 +3,8 @@ import { findingSchema, verdictOf } from '../checks/finding.js';
 import { runPlaybook } from '../diagnose/playbook.js';
 import { expectationsFor, PRESETS } from '../diagnose/presets.js';
 import { renderDiagnosis, summarize } from '../diagnose/render.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
+import { loadToken } from './token-input.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from './define.js';
 
 const diagnose = defineTool({
@@ -53,10 +54,10 @@ const diagnose = defineTool({
     ],
   },
   async handle(input, ctx) {
-    const { value: raw, source } = await readToken(input, ctx.env);
-    ctx.secret(raw, 'token');
+    const tok = await loadToken(input, ctx);
+    const { raw, source } = tok;
     const now = parseNow(input.now, ctx.now);
-    const prepared = await expectationsFor(input, raw, { ...ctx, now });
+    const prepared = await expectationsFor(input, tok.facts, { ...ctx, now });
     const result = await runPlaybook(
       { raw, expected: prepared.expected, consumer: prepared.consumer, issuer: input.issuer, jwksUrl: input.jwks_url ?? prepared.jwksUrl, skewSeconds: input.skew_seconds, offline: input.offline, extra: prepared.extra },
       { now, http: ctx.http, signal: ctx.signal, progress: ctx.progress },

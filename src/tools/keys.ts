@@ -12,10 +12,11 @@ import { compareKeySets, tokenKidInSides, type KeySide } from '../checks/jwks/co
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
 import { checkSignature, matchKid } from '../checks/jwks/signature.js';
 import { fetchFailure } from '../checks/source-failure.js';
-import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
+import { type TokenFacts } from '../checks/token/inspect.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, readJsonFile, type Fetched } from '../sources/oidc.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
+import { loadOptionalToken, type LoadedToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
@@ -25,20 +26,6 @@ const consumerInput = z
   .default('generic')
   .describe('Who verifies the token: alb (AWS ALB JWT validation), sts (AssumeRoleWithWebIdentity via the OIDC bridge) or generic.');
 
-interface LoadedToken {
-  raw: string;
-  facts?: TokenFacts | undefined;
-  finding?: Finding | undefined;
-}
-
-/** The token, when one was given (token / token_file / token_env); registered as a secret. */
-async function loadToken(input: { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined }, ctx: ToolContext): Promise<LoadedToken | undefined> {
-  if (input.token === undefined && input.token_file === undefined && input.token_env === undefined) return undefined;
-  const ref = await readToken(input, ctx.env);
-  ctx.secret(ref.value, 'token');
-  const ins = inspectToken(ref.value);
-  return ins.ok ? { raw: ref.value, facts: ins.token } : { raw: ref.value, finding: ins.finding };
-}
 
 function issOf(t: LoadedToken | undefined): string | undefined {
   const iss = t?.facts?.claims.iss;
@@ -206,8 +193,8 @@ const checkDiscoveryTool = defineTool({
     examples: ['jwt-triage discovery https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', 'jwt-triage discovery --token-file token.jwt --consumer sts --attempts 10 --interval-seconds 15'],
   },
   async handle(input, ctx) {
-    const tok = await loadToken(input, ctx);
-    if (tok?.finding) return { verdict: verdictOf([tok.finding]), summary: tok.finding.title, findings: [tok.finding], issuer: input.issuer ?? '', url: '', attempts: [], redirects: [], addresses: [] };
+    const tok = await loadOptionalToken(input, ctx);
+    if (tok?.malformed) return { verdict: verdictOf([tok.malformed]), summary: tok.malformed.title, findings: [tok.malformed], issuer: input.issuer ?? '', url: '', attempts: [], redirects: [], addresses: [] };
     const tokenIss = issOf(tok);
     const issuer = input.issuer ?? tokenIss;
     if (!issuer) throw new UsageError('No issuer to check.', tok ? 'The token has no iss claim; pass issuer.' : 'Pass issuer, or a token (token_file / token_env) whose iss names the issuer.');
@@ -309,12 +296,12 @@ const checkJwksTool = defineTool({
     examples: ['jwt-triage jwks https://issuer.example.com/openid/v1/jwks --consumer sts', 'jwt-triage jwks --token-file token.jwt --consumer alb'],
   },
   async handle(input, ctx) {
-    const tok = await loadToken(input, ctx);
+    const tok = await loadOptionalToken(input, ctx);
     const noSource = input.jwks_url === undefined && input.jwks_file === undefined && input.issuer === undefined;
     if (noSource && !issOf(tok)) throw new UsageError('No JWKS source given.', 'Pass jwks_url, jwks_file or issuer (or a token whose iss names the issuer).');
     const loaded = await loadKeys({ url: input.jwks_url, file: input.jwks_file, issuer: input.issuer ?? (noSource ? issOf(tok) : undefined) }, ctx, 'jwks_url, jwks_file, issuer');
     const findings: Finding[] = [...loaded.findings];
-    if (tok?.finding) findings.push(tok.finding);
+    if (tok?.malformed) findings.push(tok.malformed);
     let keys: KeyFacts[] = [];
     let signature: 'valid' | 'invalid' | 'not_checked' = 'not_checked';
     if (loaded.fetched) {
@@ -406,12 +393,12 @@ const compareJwksTool = defineTool({
     examples: ['jwt-triage compare-jwks --a-cluster --b-issuer https://oidc.tailnet.ts.net', 'jwt-triage compare-jwks --a-url https://a.example/jwks --b-file jwks.json --token-file token.jwt'],
   },
   async handle(input, ctx) {
-    const tok = await loadToken(input, ctx);
+    const tok = await loadOptionalToken(input, ctx);
     const a = { url: input.a_url, file: input.a_file, issuer: input.a_issuer, cluster: input.a_cluster, context: input.a_context, kubeconfig: input.a_kubeconfig };
     const b = { url: input.b_url, file: input.b_file, issuer: input.b_issuer, cluster: input.b_cluster, context: input.b_context, kubeconfig: input.b_kubeconfig };
     const [la, lb] = await Promise.all([loadKeys(a, ctx, 'a_url, a_file, a_issuer, a_cluster'), loadKeys(b, ctx, 'b_url, b_file, b_issuer, b_cluster')]);
     const [setA, setB] = await Promise.all([la.fetched && readKeySet(la.fetched.json), lb.fetched && readKeySet(lb.fetched.json)]);
-    const findings: Finding[] = [...la.findings, ...lb.findings, ...(tok?.finding ? [tok.finding] : [])];
+    const findings: Finding[] = [...la.findings, ...lb.findings, ...(tok?.malformed ? [tok.malformed] : [])];
     for (const [label, set] of [[la.label, setA], [lb.label, setB]] as const) {
       for (const f of set?.findings ?? []) if (f.status !== 'pass') findings.push({ ...f, title: `${label}: ${f.title}` });
     }

@@ -8,7 +8,6 @@ import { awsFailure, fetchFailure } from '../checks/source-failure.js';
 import { type Finding } from '../checks/finding.js';
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
 import { checkConsumerLimits } from '../checks/jwks/consumer.js';
-import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
 import { checkAlbJwtConfig, jwtConfigsOf, type SsmJwtValues } from '../checks/opencode/alb-jwt.js';
 import { judgeTokenForAlb, rejections } from '../checks/opencode/alb-token.js';
 import { rulesFromSpec, type ActionFact, type RuleFact, type SsmParameterFact } from '../checks/opencode/facts.js';
@@ -18,12 +17,12 @@ import { checkSsmParameters } from '../checks/opencode/ssm.js';
 import {
   EXPECTED_PARAMETERS, EXPECTED_RULES, JWT_RULE_PRIORITIES, REDEPLOY, SSM_KEYS, refreshAlbJwtConfig, resolveEnvironment, ssmPath, ssmPrefix, stackOfParameter, type ResolvedEnv,
 } from '../presets/opencode.js';
-import { fingerprint } from '../redact.js';
 import { awsClients, type AwsClients } from '../sources/aws.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { fetchJson } from '../sources/oidc.js';
 import { describeListener, describeRules, ssmByNames, ssmByPath, type ListenerFact } from '../sources/opencode.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
+import { loadOptionalToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 // ── shared shapes and helpers ─────────────────────────────────────────────────
@@ -151,22 +150,6 @@ async function loadRules(s: Session, given: string | undefined, fromSsm?: string
   }
 }
 
-interface LoadedToken {
-  raw: string;
-  source: string;
-  token?: TokenFacts;
-  malformed?: Finding;
-}
-
-async function loadToken(input: { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined }, ctx: ToolContext): Promise<LoadedToken | undefined> {
-  if (input.token === undefined && input.token_file === undefined && input.token_env === undefined) return undefined;
-  const ref = await readToken(input, ctx.env);
-  ctx.secret(ref.value, 'token');
-  const i = inspectToken(ref.value);
-  return i.ok ? { raw: ref.value, source: ref.source, token: i.token } : { raw: ref.value, source: ref.source, malformed: i.finding };
-}
-
-const tokenIdent = (t: LoadedToken | undefined) => (t ? { token_fingerprint: fingerprint(t.raw), token_source: t.source } : {});
 
 /** Fetches and reads the JWKS the ALB uses; failures become findings. */
 async function loadJwks(url: string, ctx: ToolContext, findings: Finding[]): Promise<{ keys: KeyFacts[]; bytes: number } | undefined> {
@@ -329,7 +312,7 @@ const checkAlbJwt = defineTool({
   cli: { command: 'alb-jwt', summary: 'Compare the ALB jwt-validation config with SSM, the JWKS and a token', examples: ['jwt-triage alb-jwt --env dev', 'jwt-triage alb-jwt --token-file ~/.opencode/id_token'] },
   async handle(input, ctx) {
     const s = session(input, ctx);
-    const tok = await loadToken(input, ctx);
+    const tok = await loadOptionalToken(input, ctx);
     const keys = [SSM_KEYS.issuer, SSM_KEYS.jwksUrl, SSM_KEYS.cliClientId, ...(input.listener_arn ? [] : [SSM_KEYS.listenerArn])];
     const params = await readSsm(s, keys);
     const ssm: SsmJwtValues = { issuer: params?.get(SSM_KEYS.issuer)?.value, jwksUrl: params?.get(SSM_KEYS.jwksUrl)?.value, cliClientId: params?.get(SSM_KEYS.cliClientId)?.value };
@@ -340,7 +323,7 @@ const checkAlbJwt = defineTool({
     const jwksUrl = config?.jwksEndpoint ?? ssm.jwksUrl;
     const jwks = jwksUrl && input.check_jwks !== false ? await loadJwks(jwksUrl, ctx, s.findings) : undefined;
     if (tok?.malformed) s.findings.push(tok.malformed);
-    if (tok?.token) s.findings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.token, now: ctx.now, config, ssm, keys: jwks?.keys })));
+    if (tok?.facts) s.findings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.facts, now: ctx.now, config, ssm, keys: jwks?.keys })));
     return {
       ...resultOf(s.findings, 'The ALB\'s jwt-validation config matches SSM' + (tok ? ' and the token passes it.' : '.')),
       environment: s.env,
@@ -423,7 +406,7 @@ const simulate = defineTool({
   },
   async handle(input, ctx) {
     const s = session(input, ctx);
-    const tok = await loadToken(input, ctx);
+    const tok = await loadOptionalToken(input, ctx);
     const req = buildRequest(input, tok !== undefined);
     let rules: RuleFact[] | undefined;
     if (!input.offline) rules = (await loadRules(s, input.listener_arn)).rules;
@@ -435,7 +418,7 @@ const simulate = defineTool({
       const config = rule?.actions.find((a) => a.type === 'jwt-validation')?.jwtValidation;
       const tokenFindings: Finding[] = tok.malformed ? [tok.malformed] : [];
       const jwks = config && !input.offline ? await loadJwks(config.jwksEndpoint, ctx, tokenFindings) : undefined;
-      if (tok.token) tokenFindings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.token, now: ctx.now, config, keys: jwks?.keys })));
+      if (tok.facts) tokenFindings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.facts, now: ctx.now, config, keys: jwks?.keys })));
       s.findings.push(...tokenFindings);
       const bad = rejections(tokenFindings);
       const judgement: TokenJudgement = bad.length ? { state: 'invalid', reasons: bad.map((f) => f.title) } : config && jwks ? { state: 'valid' } : { state: 'unknown' };

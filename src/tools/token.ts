@@ -6,13 +6,12 @@ import { z } from 'zod';
 import { type Finding } from '../checks/finding.js';
 import { compareClaims, AUD_FORMATS } from '../checks/token/claims.js';
 import { checkAlg, checkForm, checkKid, CONSUMERS, headerUrls } from '../checks/token/header.js';
-import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
 import { checkExpectedKind, classifyToken, kindName, TOKEN_KINDS } from '../checks/token/kind.js';
 import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
-import { fingerprint } from '../redact.js';
 import { UsageError } from '../sources/errors.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
-import { defineTool, nowInput, parseNow, resultOf, resultSchema, type ToolContext } from './define.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
+import { loadToken, tokenIdent } from './token-input.js';
+import { defineTool, nowInput, parseNow, resultOf, resultSchema } from './define.js';
 
 const tokenOut = {
   token_fingerprint: z.string().describe('sha256: + 12 hex of the token: how the token is named.'),
@@ -21,16 +20,6 @@ const tokenOut = {
 const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) or sts (AssumeRoleWithWebIdentity) accept RS256 only and require exp and kid; generic.');
 const timesOut = z.record(z.string(), z.string()).optional().describe('exp, nbf, iat, auth_time as ISO 8601 dates.');
 
-type Loaded = { source: string; fp: string; token?: TokenFacts; malformed?: Finding };
-
-/** Reads the token, registers it as a secret at once, and inspects it. */
-async function load(input: { token?: string; token_file?: string; token_env?: string }, ctx: ToolContext): Promise<Loaded> {
-  const ref = await readToken(input, ctx.env);
-  ctx.secret(ref.value, 'token');
-  const inspection = inspectToken(ref.value);
-  const base = { source: ref.source, fp: fingerprint(ref.value) };
-  return inspection.ok ? { ...base, token: inspection.token } : { ...base, malformed: inspection.finding };
-}
 
 
 
@@ -60,10 +49,10 @@ const decodeToken = defineTool({
   network: false,
   cli: { command: 'decode', summary: 'Decode a JWT: header, claims, form and kind (never the signature)', examples: ['jwt-triage decode --token-file ~/.opencode/id_token', 'jwt-triage decode --token-env TOKEN --expect-kind id --consumer alb'] },
   async handle(input, ctx) {
-    const t = await load(input, ctx);
-    const ident = { token_fingerprint: t.fp, token_source: t.source };
-    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
-    const { form, header, claims } = t.token;
+    const t = await loadToken(input, ctx);
+    const ident = { ...tokenIdent(t) };
+    if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
+    const { form, header, claims } = t.facts;
     const strict = input.consumer === 'alb' || input.consumer === 'sts';
     const guess = form === 'JWE' ? { kind: 'unknown' as const, reasons: ['encrypted: claims unreadable'] } : classifyToken(header, claims);
     const findings: Finding[] = [...checkForm(form, header, strict)];
@@ -109,13 +98,13 @@ const checkTime = defineTool({
   cli: { command: 'time', summary: 'Check exp / nbf / iat against now, in plain words', examples: ['jwt-triage time --token-file token.jwt', 'jwt-triage time --token-env TOKEN --now 2026-09-21T12:00:00Z --skew-seconds 0'] },
   async handle(input, ctx) {
     const now = parseNow(input.now, ctx.now);
-    const t = await load(input, ctx);
-    const ident = { token_fingerprint: t.fp, token_source: t.source, skew_seconds: input.skew_seconds };
-    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
-    if (t.token.form === 'JWE') return { ...resultOf(checkForm('JWE', t.token.header, true), ''), ...ident };
+    const t = await loadToken(input, ctx);
+    const ident = { ...tokenIdent(t), skew_seconds: input.skew_seconds };
+    if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
+    if (t.facts.form === 'JWE') return { ...resultOf(checkForm('JWE', t.facts.header, true), ''), ...ident };
     const required = input.consumer === 'alb' || input.consumer === 'sts';
-    const findings = [...checkForm(t.token.form, t.token.header, true), ...checkTokenTime(t.token.claims, now, input.skew_seconds, { requireExpiry: required })];
-    const d = describeTokenTime(t.token.claims, now);
+    const findings = [...checkForm(t.facts.form, t.facts.header, true), ...checkTokenTime(t.facts.claims, now, input.skew_seconds, { requireExpiry: required })];
+    const d = describeTokenTime(t.facts.claims, now);
     const ok = `The token is ${d.status_text}${d.lifetime ? ` (lifetime ${d.lifetime})` : ''}; nbf and iat are fine.`;
     return { ...resultOf(findings, ok), ...ident, now: d.now_iso, times: d.times, status_text: d.status_text, lifetime: d.lifetime, lifetime_seconds: d.lifetime_seconds };
   },
@@ -147,11 +136,11 @@ const compare = defineTool({
     const expected = { iss: input.expected_iss, aud: input.expected_aud, sub: input.expected_sub, claims: input.expected_claims, audFormat: input.aud_format };
     const compared = [...(['iss', 'aud', 'sub'] as const).filter((c) => expected[c] !== undefined), ...Object.keys(input.expected_claims ?? {})];
     if (compared.length === 0) throw new UsageError('Nothing to compare.', 'Pass at least one of expected_iss, expected_aud, expected_sub, expected_claims.');
-    const t = await load(input, ctx);
-    const ident = { token_fingerprint: t.fp, token_source: t.source, compared };
-    if (!t.token) return { ...resultOf([t.malformed as Finding], ''), ...ident };
-    const findings = [...checkForm(t.token.form, t.token.header, true)];
-    if (t.token.form !== 'JWE') findings.push(...compareClaims(t.token.claims, expected));
+    const t = await loadToken(input, ctx);
+    const ident = { ...tokenIdent(t), compared };
+    if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
+    const findings = [...checkForm(t.facts.form, t.facts.header, true)];
+    if (t.facts.form !== 'JWE') findings.push(...compareClaims(t.facts.claims, expected));
     return { ...resultOf(findings, `All ${compared.length} compared claim${compared.length === 1 ? '' : 's'} (${compared.join(', ')}) match exactly.`), ...ident };
   },
 });

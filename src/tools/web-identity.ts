@@ -4,7 +4,7 @@
  * STS answer predicted from gathered facts, and one opt-in live AssumeRoleWithWebIdentity.
  */
 import { z } from 'zod';
-import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
+import { type TokenFacts } from '../checks/token/inspect.js';
 import { CONSUMER_ALGS } from '../checks/token/header.js';
 import { verifyWithJwks } from '../checks/web-identity/keys.js';
 import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
@@ -16,22 +16,14 @@ import { awsClients } from '../sources/aws.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { listOidcProviders } from '../sources/iam.js';
 import { fetchDiscovery, fetchJson, readJsonFile } from '../sources/oidc.js';
-import { readToken, tokenInputShape } from '../sources/secret-ref.js';
+import { tokenInputShape } from '../sources/secret-ref.js';
 import { assumeRoleWithWebIdentity } from '../sources/sts.js';
 import { failed, gatherProvider, gatherTrust } from '../diagnose/web-identity.js';
+import { hasToken, loadToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 // ── shared helpers ────────────────────────────────────────────────────────────
-type TokenIn = { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined };
-const hasToken = (i: TokenIn) => i.token !== undefined || i.token_file !== undefined || i.token_env !== undefined;
 
-/** Reads and registers the token; `facts` is undefined when it is malformed (the finding says why). */
-async function loadToken(input: TokenIn, ctx: ToolContext) {
-  const { value, source } = await readToken(input, ctx.env);
-  ctx.secret(value, 'token');
-  const insp = inspectToken(value);
-  return insp.ok ? { raw: value, source, facts: insp.token } : { raw: value, source, malformed: insp.finding };
-}
 
 
 const issOf = (t: TokenFacts) => (typeof t.claims.iss === 'string' ? t.claims.iss : undefined);
@@ -75,7 +67,7 @@ const checkWebIdentityToken = defineTool({
   async handle(input, ctx) {
     const expected = subjectOf(input.namespace, input.service_account);
     const t = await loadToken(input, ctx);
-    const base = { token_fingerprint: t.facts?.fingerprint ?? t.malformed!.evidence.token_fingerprint as string, token_source: t.source, expected_subject: expected ?? null };
+    const base = { ...tokenIdent(t), expected_subject: expected ?? null };
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
     const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
     const sub = t.facts.claims.sub;

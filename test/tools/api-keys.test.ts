@@ -3,7 +3,7 @@
  * cannot be produced by moto: those two cases use aws-sdk-client-mock, said at each test.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,7 +147,7 @@ describe.skipIf(!HAS_MOTO)('check_api_key against moto', () => {
     it('reports AWS_THROTTLED for SSM and goes on with the preset table name', async () => {
       // moto never throttles, so the throttle is mocked; DynamoDB still answers from moto.
       const ssm = mockClient(SSMClient);
-      ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      ssm.on(GetParametersCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
       const w3 = await seedApiKeys(moto.endpoint, { env: 'throttle', now: NOW_DATE, ssm: false });
       const r = await runOk('check_api_key', { api_key_file: keyFile(w3.expired), env: 'throttle' }).finally(() => ssm.restore());
       expect(codes(r.output, 'error')).toEqual(['AWS_THROTTLED']);
