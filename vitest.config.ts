@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30000,
     hookTimeout: 60000,
     reporters: ['default'],
+    // Test worlds build their own SDK clients; the product turns the Node 20 notice off in loadSdk.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

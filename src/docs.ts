@@ -3,7 +3,7 @@
  * minimal IAM policy. `npm run docs` writes them; a test fails when the README drifts.
  */
 import { FINDING_DOCS } from './checks/codes.js';
-import { AWS_ACTIONS } from './sources/aws.js';
+import { AWS_ACTIONS } from './sources/aws/client.js';
 import { ALL_TOOLS } from './tools/index.js';
 
 export function codesTable(): string {

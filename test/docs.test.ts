@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES } from '../src/checks/codes.js';
 import { generatedSections } from '../src/docs.js';
-import { AWS_ACTIONS } from '../src/sources/aws.js';
+import { AWS_ACTIONS } from '../src/sources/aws/client.js';
 import { VERSION } from '../src/version.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -50,13 +50,13 @@ describe('AWS actions', () => {
   const used = new Set<string>();
   for (const f of files(join(root, 'src'), /\.ts$/)) {
     const text = readFileSync(f, 'utf8');
-    for (const imp of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g)) {
-      const prefix = PREFIX[imp[2]!];
+    // A source file loads one SDK package lazily (`loadSdk<Sdk>('@aws-sdk/client-x')`) and uses
+    // its `XCommand` classes: every command named in the file is an action it can send.
+    for (const pkg of text.matchAll(/loadSdk<\w+>\('@aws-sdk\/(client-[a-z0-9-]+)'\)/g)) {
+      const prefix = PREFIX[pkg[1]!];
       if (!prefix) continue;
-      for (const name of imp[1]!.split(',').map((s) => s.trim().replace(/^type\s+/, ''))) {
-        const m = /^(?:(\w+)Command|paginate(\w+))$/.exec(name);
-        if (!m) continue;
-        const op = m[1] ?? m[2]!;
+      for (const m of text.matchAll(/\b([A-Z]\w*?)Command\b(?!Output|Input)/g)) {
+        const op = m[1]!;
         used.add(`${prefix}:${prefix === 's3' ? (S3_ACTION[op] ?? op) : op}`);
       }
     }

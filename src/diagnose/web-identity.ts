@@ -12,9 +12,9 @@ import { trustFindings } from '../checks/trust/findings.js';
 import { parseTrustPolicy } from '../checks/trust/policy.js';
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { audiencesOf } from '../checks/web-identity/token.js';
-import { awsClients } from '../sources/aws.js';
+import { awsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
-import { getRole, listOidcProviders, roleNameOf } from '../sources/iam.js';
+import { getRole, listOidcProviders, roleNameOf } from '../sources/aws/iam.js';
 import type { Section } from './playbook.js';
 
 /** An AWS source failure becomes its finding; anything else is rethrown. */
@@ -33,7 +33,7 @@ export async function gatherTrust(input: TrustIn, iss: string, claims: Record<st
     const name = input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined);
     if (!name) return undefined;
     try {
-      const role = await getRole(awsClients({ region: input.region, profile: input.profile }), name);
+      const role = await getRole(awsSession({ region: input.region, profile: input.profile }), name);
       roleArn = role.arn;
       doc = role.trustPolicy;
     } catch (e) {
@@ -62,7 +62,7 @@ export async function gatherProvider(iss: string, input: { provider_arn?: string
   }
   if (input.offline) return { provider: undefined, findings: [] as Finding[] };
   try {
-    const all = await listOidcProviders(awsClients({ region: input.region, profile: input.profile }));
+    const all = await listOidcProviders(awsSession({ region: input.region, profile: input.profile }));
     return { provider: { match: matchProvider(iss, all).match, count: all.length }, all, findings: [] as Finding[] };
   } catch (e) {
     return { provider: undefined, findings: [failed(e, input.profile)] };

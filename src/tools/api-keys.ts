@@ -4,9 +4,10 @@ import { apiKeyHash, checkApiKeyItem, checkApiKeyShape, checkBearerShadow, looku
 import { warn, type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { apiKeysTableName, resolveEnvironment, ssmPath } from '../presets/opencode.js';
-import { awsClients } from '../sources/aws.js';
+import { awsSession } from '../sources/aws/client.js';
 import { SourceError } from '../sources/errors.js';
-import { apiKeyItem, ssmValue, type ItemValue } from '../sources/opencode-data.js';
+import { apiKeyItem, type ItemValue } from '../sources/aws/dynamodb.js';
+import { ssmValue } from '../sources/aws/ssm.js';
 import { readSecret } from '../sources/secret-ref.js';
 import { defineTool, resultOf, regionInputShape, resultSchema } from './define.js';
 
@@ -66,7 +67,7 @@ const checkApiKey = defineTool({
       findings.push(lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.'));
       return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base };
     }
-    const aws = awsClients({ region: input.region, profile: input.profile });
+    const aws = awsSession({ region: input.region, profile: input.profile, signal: ctx.signal });
     const table = await tableName(aws, environment.name, findings, input.profile);
     try {
       const item = await apiKeyItem(aws, table.name, keyHash);
@@ -86,7 +87,7 @@ const checkApiKey = defineTool({
 });
 
 /** The table named in SSM, else the preset's name (said in the output). */
-async function tableName(aws: ReturnType<typeof awsClients>, env: string, findings: Finding[], profile?: string) {
+async function tableName(aws: ReturnType<typeof awsSession>, env: string, findings: Finding[], profile?: string) {
   const param = ssmPath(env, 'dynamodb/api-keys-table-name');
   try {
     const v = await ssmValue(aws, param);

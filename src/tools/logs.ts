@@ -5,9 +5,13 @@ import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parse
 import { type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { accessLogBucket, ACCESS_LOG_PREFIX, resolveEnvironment, ssmPath } from '../presets/opencode.js';
-import { awsClients, type AwsClients } from '../sources/aws.js';
+import { awsSession, type AwsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
-import { callerAccount, filterLogEvents, insightsQuery, listObjects, readObjectText, ssmValue, taskDefinitionLogs } from '../sources/opencode-data.js';
+import { taskDefinitionLogs } from '../sources/aws/ecs.js';
+import { filterLogEvents, insightsQuery } from '../sources/aws/logs.js';
+import { listObjects, readObjectText } from '../sources/aws/s3.js';
+import { ssmValue } from '../sources/aws/ssm.js';
+import { callerAccount } from '../sources/aws/sts.js';
 import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
 const count = z.array(z.object({ value: z.string(), count: z.number() }));
@@ -60,7 +64,7 @@ const searchLogs = defineTool({
   async handle(input, ctx) {
     const environment = resolveEnvironment(input.env, ctx.env, ctx.cwd);
     const window = windowOf(input, ctx.now);
-    const aws = awsClients({ region: input.region, profile: input.profile });
+    const aws = awsSession({ region: input.region, profile: input.profile, signal: ctx.signal });
     const findings: Finding[] = [];
     const notes = [NO_LOG_LINE_NOTE];
     const empty = { environment, window: window.out, mode: 'filter' as const, pages: 0, truncated: false, events: [], notes };
@@ -93,7 +97,7 @@ const searchLogs = defineTool({
 type WindowArgs = { since?: string | undefined; start?: string | undefined; end?: string | undefined; limit?: number | undefined; filter_pattern?: string | undefined };
 type Window = ReturnType<typeof windowOf>;
 
-async function viaFilter(aws: AwsClients, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
+async function viaFilter(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
   const r = await filterLogEvents(aws, {
     group, startMs: w.startMs, endMs: w.endMs, pattern: input.filter_pattern, maxPages: MAX_PAGES, maxEvents: MAX_EVENTS, signal: ctx.signal,
     onPage: (page, n) => ctx.progress(page, undefined, `page ${page}: ${n} events`),
@@ -102,7 +106,7 @@ async function viaFilter(aws: AwsClients, group: string, w: Window, input: Windo
   return { counts: summarizeRouterEvents(parsed), events: parsed.slice(-(input.limit ?? 20)).reverse(), pages: r.pages, truncated: r.truncated, note: undefined as string | undefined };
 }
 
-async function viaInsights(aws: AwsClients, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
+async function viaInsights(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
   const filter = insightsFilter(input.filter_pattern);
   const base = { group, startMs: w.startMs, endMs: w.endMs, timeoutMs: 60_000, signal: ctx.signal, onPoll: (n: number, s: string) => ctx.progress(n, undefined, `Logs Insights: ${s}`) };
   const stats = await insightsQuery(aws, { ...base, query: `${filter}stats count(*) as n by status, message, auth_source, level, code` });
@@ -119,7 +123,7 @@ function insightsFilter(pattern: string | undefined): string {
 }
 
 /** The log group: the input, else the ECS task definition named in SSM. Pushes findings on the way. */
-async function locateGroup(aws: AwsClients, given: string | undefined, env: string, findings: Finding[], profile?: string) {
+async function locateGroup(aws: AwsSession, given: string | undefined, env: string, findings: Finding[], profile?: string) {
   if (given) return { name: given, source: 'input' };
   const param = ssmPath(env, 'ecs/task-definition-arn');
   try {
@@ -174,7 +178,7 @@ const searchAccessLogs = defineTool({
     const environment = resolveEnvironment(input.env, ctx.env, ctx.cwd);
     const window = windowOf(input, ctx.now);
     if (window.endMs - window.startMs > 14 * 86400_000) throw new UsageError('The window is longer than 14 days.', 'Narrow it with since/start/end; for longer spans query the bucket with Athena.');
-    const aws = awsClients({ region: input.region, profile: input.profile });
+    const aws = awsSession({ region: input.region, profile: input.profile, signal: ctx.signal });
     const findings: Finding[] = [];
     const notes = ['ALB access logs hold no header values; query-string values are dropped here (only parameter names are kept).'];
     const base = { environment, prefix: ACCESS_LOG_PREFIX, window: window.out, files: { listed: 0, read: 0, skipped: 0 }, rejected: [], notes };
@@ -210,7 +214,7 @@ const MAX_FILES = 100;
 const STAMP = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
 
 /** Lists the day folders of the window, reads the newest files (gunzip), keeps lines inside the window. */
-async function readAccessLogs(aws: AwsClients, bucket: string, base: string, w: Window, ctx: ToolContext) {
+async function readAccessLogs(aws: AwsSession, bucket: string, base: string, w: Window, ctx: ToolContext) {
   const days: string[] = [];
   for (let t = Date.UTC(...ymd(w.startMs)); t <= w.endMs; t += 86400_000) days.push(`${base}${new Date(t).toISOString().slice(0, 10).replace(/-/g, '/')}/`);
   const listed = await listObjects(aws, bucket, days, 5000).catch((e: unknown) => {

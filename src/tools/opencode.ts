@@ -17,10 +17,11 @@ import { checkSsmParameters } from '../checks/opencode/ssm.js';
 import {
   EXPECTED_PARAMETERS, EXPECTED_RULES, JWT_RULE_PRIORITIES, REDEPLOY, SSM_KEYS, refreshAlbJwtConfig, resolveEnvironment, ssmPath, ssmPrefix, stackOfParameter, type ResolvedEnv,
 } from '../presets/opencode.js';
-import { awsClients, type AwsClients } from '../sources/aws.js';
+import { awsSession, type AwsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { fetchJson } from '../sources/oidc.js';
-import { describeListener, describeRules, ssmByNames, ssmByPath, type ListenerFact } from '../sources/opencode.js';
+import { describeListener, describeRules, type ListenerFact } from '../sources/aws/elbv2.js';
+import { ssmByNames, ssmByPath } from '../sources/aws/ssm.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
@@ -79,14 +80,14 @@ const ruleToOut = (r: RuleFact): z.infer<typeof ruleOut> =>
 interface Session {
   env: ResolvedEnv;
   prefix: string;
-  aws: AwsClients;
+  aws: AwsSession;
   profile: string | undefined;
   findings: Finding[];
 }
 
 function session(input: { env?: string | undefined; region?: string | undefined; profile?: string | undefined }, ctx: ToolContext): Session {
   const env = resolveEnvironment(input.env, ctx.env, ctx.cwd);
-  return { env, prefix: ssmPrefix(env.name), aws: awsClients({ region: input.region, profile: input.profile }), profile: input.profile ?? ctx.env.AWS_PROFILE, findings: [] };
+  return { env, prefix: ssmPrefix(env.name), aws: awsSession({ region: input.region, profile: input.profile, signal: ctx.signal }), profile: input.profile ?? ctx.env.AWS_PROFILE, findings: [] };
 }
 
 /** Runs one source call; a SourceError becomes a finding (the checks go on), anything else is a bug. */

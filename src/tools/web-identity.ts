@@ -12,12 +12,12 @@ import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } f
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
 import { fail, pass, type Finding } from '../checks/finding.js';
-import { awsClients } from '../sources/aws.js';
+import { awsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
-import { listOidcProviders } from '../sources/iam.js';
+import { listOidcProviders } from '../sources/aws/iam.js';
 import { fetchDiscovery, fetchJson, readJsonFile } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
-import { assumeRoleWithWebIdentity } from '../sources/sts.js';
+import { assumeRoleWithWebIdentity } from '../sources/aws/sts.js';
 import { failed, gatherProvider, gatherTrust } from '../diagnose/web-identity.js';
 import { hasToken, loadToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
@@ -113,7 +113,7 @@ const checkIamOidcProvider = defineTool({
     if (!auds.length) auds = [STS_AUDIENCE];
     let providers;
     try {
-      providers = await listOidcProviders(awsClients({ region: input.region, profile: input.profile }));
+      providers = await listOidcProviders(awsSession({ region: input.region, profile: input.profile, signal: ctx.signal }));
     } catch (e) {
       return finishOf([failed(e, input.profile)], 'IAM could not be read.', { ...empty, issuer });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsFailure, fetchFailure } from '../../src/checks/source-failure.js';
-import { classifyAwsError } from '../../src/sources/aws.js';
+import { classifyAwsError } from '../../src/sources/aws/client.js';
 
 // The SDK error shapes below are what AWS SDK v3 throws; moto cannot produce credential,
 // SSO or region failures, so they are built here as plain objects of the same shape.

@@ -1,8 +1,9 @@
 /** The OpenCode sources against a real moto server: paging, SecureString dropping, rule facts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsClients } from '../../src/sources/aws.js';
+import { awsSession } from '../../src/sources/aws/client.js';
 import { SourceError } from '../../src/sources/errors.js';
-import { describeListener, describeRules, ssmByNames, ssmByPath } from '../../src/sources/opencode.js';
+import { describeListener, describeRules } from '../../src/sources/aws/elbv2.js';
+import { ssmByNames, ssmByPath } from '../../src/sources/aws/ssm.js';
 import { useMoto, motoEnv, type Moto } from '../helpers/moto.js';
 import { buildOpencodeWorld, type OpencodeWorld } from '../helpers/opencode-world.js';
 
@@ -29,7 +30,7 @@ describe.skipIf(!moto)('sources/opencode against moto', () => {
     });
   });
   afterAll(async () => moto?.stop());
-  const aws = () => awsClients({});
+  const aws = () => awsSession({});
 
   it('pages GetParametersByPath and drops SecureString values by type', async () => {
     const r = await ssmByPath(aws(), w.prefix);

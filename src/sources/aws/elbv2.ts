@@ -1,64 +1,16 @@
 /**
- * Facts from AWS for the OpenCode Stack: SSM parameters (paged, never decrypted) and the
- * JWT ALB's listener and rules (paged, actions sorted by Order, no client secrets).
- * Returns plain data; decides nothing. Failures are classified SourceErrors (awsCall).
+ * The load balancer's listener and rules (paged; actions sorted by Order; no client secrets:
+ * DescribeRules echoes an authenticate-oidc ClientSecret back, and it is never copied).
  */
-import { DescribeListenersCommand, DescribeRulesCommand, type Action, type Rule, type RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetParametersByPathCommand, GetParametersCommand, type Parameter } from '@aws-sdk/client-ssm';
-import type { ActionFact, ConditionFact, RuleFact, SsmParameterFact } from '../checks/opencode/facts.js';
-import { awsCall, type AwsClients } from './aws.js';
+import type { Action, DescribeListenersCommandOutput, DescribeRulesCommandOutput, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ActionFact, ConditionFact, RuleFact } from '../../checks/opencode/facts.js';
+import { loadSdk, type AwsSession } from './client.js';
+
+type Sdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2');
+const sdk = () => loadSdk<Sdk>('@aws-sdk/client-elastic-load-balancing-v2');
+const client = (aws: AwsSession) => aws.client('elbv2', sdk().ElasticLoadBalancingV2Client);
 
 const MAX_PAGES = 50;
-
-/** SecureString values are dropped here, by type, before anything else sees them. */
-export function parameterFact(p: Parameter): SsmParameterFact {
-  const fact: SsmParameterFact = { name: p.Name ?? '', type: p.Type ?? 'String' };
-  if (p.Type !== 'SecureString' && p.Value !== undefined) fact.value = p.Value;
-  if (p.Version !== undefined) fact.version = p.Version;
-  if (p.LastModifiedDate) fact.lastModified = p.LastModifiedDate.toISOString();
-  return fact;
-}
-
-export interface SsmPathResult {
-  parameters: SsmParameterFact[];
-  pages: number;
-  /** True when the page cap stopped the listing. */
-  truncated: boolean;
-}
-
-export async function ssmByPath(aws: AwsClients, path: string, opts: { recursive?: boolean; maxPages?: number } = {}): Promise<SsmPathResult> {
-  const parameters: SsmParameterFact[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  const maxPages = opts.maxPages ?? MAX_PAGES;
-  do {
-    const out = await awsCall('ssm:GetParametersByPath', () =>
-      aws.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: opts.recursive ?? true, WithDecryption: false, MaxResults: 10, NextToken: token })),
-    aws.options);
-    pages++;
-    parameters.push(...(out.Parameters ?? []).map(parameterFact));
-    token = out.NextToken;
-  } while (token && pages < maxPages);
-  return { parameters, pages, truncated: Boolean(token) };
-}
-
-export interface SsmNamesResult {
-  parameters: SsmParameterFact[];
-  /** Names SSM does not have. */
-  missing: string[];
-}
-
-export async function ssmByNames(aws: AwsClients, names: readonly string[]): Promise<SsmNamesResult> {
-  const parameters: SsmParameterFact[] = [];
-  const missing: string[] = [];
-  for (let i = 0; i < names.length; i += 10) {
-    const chunk = names.slice(i, i + 10);
-    const out = await awsCall('ssm:GetParameters', () => aws.ssm.send(new GetParametersCommand({ Names: chunk, WithDecryption: false })), aws.options);
-    parameters.push(...(out.Parameters ?? []).map(parameterFact));
-    missing.push(...(out.InvalidParameters ?? []));
-  }
-  return { parameters, missing };
-}
 
 export interface ListenerFact {
   arn: string;
@@ -68,20 +20,21 @@ export interface ListenerFact {
 }
 
 /** Throws a SourceError with facts.kind 'not_found' when the listener does not exist. */
-export async function describeListener(aws: AwsClients, arn: string): Promise<ListenerFact> {
-  const out = await awsCall('elasticloadbalancing:DescribeListeners', () => aws.elbv2.send(new DescribeListenersCommand({ ListenerArns: [arn] })), aws.options);
+export async function describeListener(aws: AwsSession, arn: string): Promise<ListenerFact> {
+  const { DescribeListenersCommand } = sdk();
+  const out = await aws.send<DescribeListenersCommandOutput>('elasticloadbalancing:DescribeListeners', client(aws), new DescribeListenersCommand({ ListenerArns: [arn] }));
   const l = out.Listeners?.[0];
   return { arn: l?.ListenerArn ?? arn, protocol: l?.Protocol, port: l?.Port, loadBalancerArn: l?.LoadBalancerArn };
 }
 
-export async function describeRules(aws: AwsClients, listenerArn: string, opts: { pageSize?: number } = {}): Promise<{ rules: RuleFact[]; pages: number }> {
+export async function describeRules(aws: AwsSession, listenerArn: string, opts: { pageSize?: number } = {}): Promise<{ rules: RuleFact[]; pages: number }> {
+  const { DescribeRulesCommand } = sdk();
   const rules: RuleFact[] = [];
   let marker: string | undefined;
   let pages = 0;
   do {
-    const out = await awsCall('elasticloadbalancing:DescribeRules', () =>
-      aws.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: opts.pageSize ?? 100 })),
-    aws.options);
+    const out = await aws.send<DescribeRulesCommandOutput>('elasticloadbalancing:DescribeRules', client(aws),
+      new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: opts.pageSize ?? 100 }));
     pages++;
     rules.push(...(out.Rules ?? []).map(ruleFact));
     marker = out.NextMarker;

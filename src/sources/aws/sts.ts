@@ -5,8 +5,19 @@
  * default credential chain. The returned credentials are dropped inside this function: only
  * the assumed-role ARN, the expiry and the identity facts STS echoes leave it.
  */
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SourceError } from './errors.js';
+import type { GetCallerIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import { SourceError } from '../errors.js';
+import { AWS_TIMEOUTS, loadSdk, type AwsSession } from './client.js';
+
+type Sdk = typeof import('@aws-sdk/client-sts');
+const sdk = () => loadSdk<Sdk>('@aws-sdk/client-sts');
+
+/** The caller's account id (sts:GetCallerIdentity, a read). */
+export async function callerAccount(aws: AwsSession): Promise<string | undefined> {
+  const { STSClient: Client, GetCallerIdentityCommand } = sdk();
+  const r = await aws.send<GetCallerIdentityCommandOutput>('sts:GetCallerIdentity', aws.client('sts', Client), new GetCallerIdentityCommand({}));
+  return r.Account;
+}
 
 export interface ProbeOptions {
   region?: string | undefined;
@@ -30,7 +41,7 @@ export interface ProbeRejection {
 }
 
 export function stsClient(opts: ProbeOptions): STSClient {
-  return new STSClient({
+  return new (sdk().STSClient)({
     region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     // Unsigned: no credential chain, no SSO prompts, nothing of the caller's identity is sent.
@@ -39,7 +50,7 @@ export function stsClient(opts: ProbeOptions): STSClient {
       throw new Error('AssumeRoleWithWebIdentity is unsigned; no credentials are loaded');
     },
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+    requestHandler: { ...AWS_TIMEOUTS, throwOnRequestTimeout: true },
   });
 }
 
@@ -47,11 +58,11 @@ export async function assumeRoleWithWebIdentity(
   roleArn: string,
   token: string,
   sessionName: string,
-  opts: ProbeOptions = {},
+  opts: ProbeOptions & { signal?: AbortSignal | undefined } = {},
 ): Promise<{ ok: true; value: ProbeSuccess } | { ok: false; rejection: ProbeRejection }> {
   const client = stsClient(opts);
   try {
-    const r = await client.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: opts.durationSeconds ?? 900 }));
+    const r = await client.send(new (sdk().AssumeRoleWithWebIdentityCommand)({ RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: token, DurationSeconds: opts.durationSeconds ?? 900 }), opts.signal ? { abortSignal: opts.signal } : undefined);
     // Only these facts leave; r.Credentials goes out of scope with r.
     return {
       ok: true,

@@ -3,9 +3,14 @@
  * Read-only calls (iam:ListOpenIDConnectProviders, iam:GetOpenIDConnectProvider, iam:GetRole);
  * decides nothing. GetRole's AssumeRolePolicyDocument arrives URL-encoded: decoded here.
  */
-import { GetOpenIDConnectProviderCommand, GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
-import { awsCall, type AwsClients } from './aws.js';
-import { SourceError } from './errors.js';
+import type { GetOpenIDConnectProviderCommandOutput, GetRoleCommandOutput, ListOpenIDConnectProvidersCommandOutput } from '@aws-sdk/client-iam';
+import { SourceError } from '../errors.js';
+import { loadSdk, type AwsSession } from './client.js';
+
+type Sdk = typeof import('@aws-sdk/client-iam');
+const sdk = () => loadSdk<Sdk>('@aws-sdk/client-iam');
+// IAM is global: no region needed (the session falls back to us-east-1).
+const client = (aws: AwsSession) => aws.client('iam', sdk().IAMClient, { global: true });
 
 export interface OidcProvider {
   arn: string;
@@ -16,15 +21,14 @@ export interface OidcProvider {
   createDate?: string | undefined;
 }
 
-export async function listOidcProviders(clients: AwsClients): Promise<OidcProvider[]> {
-  const opts = clients.options;
-  const list = await awsCall('iam:ListOpenIDConnectProviders', () => clients.iam.send(new ListOpenIDConnectProvidersCommand({})), opts);
+export async function listOidcProviders(aws: AwsSession): Promise<OidcProvider[]> {
+  const list = await aws.send<ListOpenIDConnectProvidersCommandOutput>('iam:ListOpenIDConnectProviders', client(aws), new (sdk().ListOpenIDConnectProvidersCommand)({}));
   const arns = (list.OpenIDConnectProviderList ?? []).map((p) => p.Arn).filter((a): a is string => typeof a === 'string');
-  return Promise.all(arns.map((arn) => getOidcProvider(clients, arn)));
+  return Promise.all(arns.map((arn) => getOidcProvider(aws, arn)));
 }
 
-export async function getOidcProvider(clients: AwsClients, arn: string): Promise<OidcProvider> {
-  const p = await awsCall('iam:GetOpenIDConnectProvider', () => clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })), clients.options);
+export async function getOidcProvider(aws: AwsSession, arn: string): Promise<OidcProvider> {
+  const p = await aws.send<GetOpenIDConnectProviderCommandOutput>('iam:GetOpenIDConnectProvider', client(aws), new (sdk().GetOpenIDConnectProviderCommand)({ OpenIDConnectProviderArn: arn }));
   return {
     arn,
     url: p.Url ?? arn.replace(/^arn:[^:]+:iam::\d+:oidc-provider\//, ''),
@@ -52,8 +56,8 @@ export function decodePolicyDocument(doc: string): unknown {
   }
 }
 
-export async function getRole(clients: AwsClients, roleName: string): Promise<RoleFacts> {
-  const r = await awsCall('iam:GetRole', () => clients.iam.send(new GetRoleCommand({ RoleName: roleName })), clients.options);
+export async function getRole(aws: AwsSession, roleName: string): Promise<RoleFacts> {
+  const r = await aws.send<GetRoleCommandOutput>('iam:GetRole', client(aws), new (sdk().GetRoleCommand)({ RoleName: roleName }));
   const role = r.Role;
   if (!role?.Arn || !role.RoleName) throw new SourceError('SOURCE_AWS', `GetRole returned no role for ${roleName}.`, { kind: 'not_found', action: 'iam:GetRole' });
   return {
