@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeFields, parseToolArgs, type FieldInfo } from './cli/args.js';
 import { colorEnabled, paint } from './cli/color.js';
-import { runDemo, DEMO_SCENARIOS } from './diagnose/demo.js';
+import { runDemo, DEMO_SCENARIOS } from './cli/demo.js';
 import { baseRedactor } from './redact.js';
 import { UsageError } from './sources/errors.js';
 import type { AnyTool } from './tools/define.js';

@@ -45,6 +45,8 @@ export const FINDING_DOCS = {
   AWS_THROTTLED: 'AWS throttled a call; the result is incomplete. Retry shortly.',
   AWS_CALL_FAILED: 'An AWS call failed for another reason (the detail carries the AWS error name).',
   CHECK_PERMISSION_DENIED: 'AWS denied a read-only call; the finding names the IAM action to allow.',
+  CHECK_NOT_RUN: 'A check of the diagnosis did not run (offline, not applicable, or a section it depends on failed); nothing is claimed about it.',
+  DIAGNOSIS_DEADLINE: 'A section of the diagnosis did not finish before the deadline; its sources were cancelled and it says nothing.',
   // ── OpenCode stack: SSM, ALB, API keys, logs ───────────────────────────────
   SSM_PARAMETER_MISSING: 'An SSM parameter the stack writes is absent; the finding names the stack to redeploy.',
   ALB_LISTENER_NOT_FOUND: 'The listener ARN (given or from SSM) does not exist.',

@@ -1,172 +1,130 @@
 /**
- * The playbook: every check that can explain a rejected token, run in parallel where they
- * are independent (local claim checks alongside the discovery fetch; the JWKS as soon as its
- * URL is known), grouped into the sections of the summary, then ranked into one root cause.
+ * The playbook: which sections run for a preset, in parallel under one deadline, ranked
+ * into one root cause with the precedence in ./rank.ts.
+ *
+ * - generic: the token against the inputs and its issuer's keys.
+ * - opencode: expectations from the ALB's live rule-5 config; ALB config vs SSM, the rule chain,
+ *   SSM completeness, which rule answers this request, the API key.
+ * - web-identity (alias sts): the token against STS, public discovery/JWKS as AWS fetches them,
+ *   the IAM provider, the role's trust, the cluster and the bridge, and STS's predicted answer.
  */
-import type { Finding } from '../checks/finding.js';
-import { fetchFailure, type SourceFailure } from '../checks/source-failure.js';
-import { checkDiscovery } from '../checks/discovery.js';
-import { checkConsumerLimits, type Consumer } from '../checks/jwks/consumer.js';
-import { readKeySet } from '../checks/jwks/keys.js';
-import { checkSignature, matchKid } from '../checks/jwks/signature.js';
-import { compareClaims } from '../checks/token/claims.js';
-import { checkAlg, checkForm, checkKid } from '../checks/token/header.js';
+import { skip, type Finding } from '../checks/finding.js';
+import type { Consumer } from '../checks/jwks/consumer.js';
 import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
-import { checkExpectedKind, classifyToken, kindName, type TokenKind } from '../checks/token/kind.js';
-import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
-import type { HttpPolicy } from '../sources/http.js';
-import { fetchDiscovery, fetchJson, type Fetched } from '../sources/oidc.js';
-import { rank, type Ranked } from './rank.js';
+import { classifyToken } from '../checks/token/kind.js';
+import { describeTokenTime } from '../checks/token/time.js';
+import type { GatherContext } from '../gather/context.js';
+import { judgementOf, opencodePrelude, opencodeTasks } from './opencode.js';
+import { rank } from './rank.js';
+import { deadlineFinding, runSections, type SectionTask } from './run-sections.js';
+import { keySection, tokenSections } from './token.js';
+import type { DiagnoseInput, DiagnosisResult, Expectations, Section } from './types.js';
+import { stsAnswer, webIdentityExpectations, webIdentityTasks } from './web-identity.js';
 
-export interface Expectations {
-  iss?: string | undefined;
-  aud?: string | undefined;
-  sub?: string | undefined;
-  kind?: TokenKind | undefined;
-  /** Where the expectations came from, for the summary ("SSM /opencode/dev/oidc/*", "input"). */
-  from: string;
+function tokenSummary(t: TokenFacts, now: Date): DiagnosisResult['token'] {
+  return {
+    fingerprint: t.fingerprint,
+    form: t.form,
+    alg: typeof t.header.alg === 'string' ? t.header.alg : undefined,
+    kid: t.header.kid,
+    kind: classifyToken(t.header, t.claims).kind,
+    iss: typeof t.claims.iss === 'string' ? t.claims.iss : undefined,
+    status_text: describeTokenTime(t.claims, now).status_text,
+  };
 }
 
-export interface PlaybookInput {
-  raw: string;
-  expected: Expectations;
-  consumer: Consumer;
-  /** Issuer whose discovery document to fetch (default: expected iss, else the token's iss). */
-  issuer?: string | undefined;
-  /** A JWKS URL to use instead of discovery's jwks_uri. */
-  jwksUrl?: string | undefined;
-  skewSeconds: number;
-  /** Skip every network check (token-only diagnosis). */
-  offline?: boolean | undefined;
-  /** Findings gathered elsewhere (AWS config, trust policy…) to rank with the rest. */
-  extra?: Section[] | undefined;
-}
-
-export interface PlaybookEnv {
-  now: Date;
-  http: HttpPolicy;
-  signal?: AbortSignal | undefined;
-  progress?: ((p: number, total?: number, message?: string) => void) | undefined;
-}
-
-export interface Section {
-  label: string;
-  /** One line of facts for the summary ("valid for another 41 minutes"). */
-  line?: string | undefined;
-  findings: Finding[];
-}
-
-export interface TokenSummary {
-  fingerprint: string;
-  form: string;
-  alg?: string | undefined;
-  kid?: string | undefined;
-  kind: string;
-  iss?: string | undefined;
-  status_text?: string | undefined;
-}
-
-export interface PlaybookResult {
-  token?: TokenSummary | undefined;
-  sections: Section[];
-  findings: Finding[];
-  ranked: Ranked;
-}
-
-function localSections(t: TokenFacts, input: PlaybookInput, now: Date): Section[] {
-  const guess = classifyToken(t.header, t.claims);
-  const form = checkForm(t.form, t.header, true);
-  const header = [...form, checkAlg(t.header, input.consumer), checkKid(t.header, input.consumer)];
-  const kind = input.expected.kind ? [checkExpectedKind(guess, input.expected.kind)] : [];
-  const time = describeTokenTime(t.claims, now);
-  return [
-    { label: 'Token', line: `${t.fingerprint} · ${t.form} ${String(t.header.alg)}${t.header.kid ? ` · kid ${t.header.kid}` : ''} · ${kindName(guess.kind)}`, findings: [...header, ...kind] },
-    { label: 'Token time', line: time.status_text, findings: checkTokenTime(t.claims, now, input.skewSeconds) },
-    {
-      label: 'Claims',
-      line: `expected from ${input.expected.from}`,
-      findings: compareClaims(t.claims, { iss: input.expected.iss, aud: input.expected.aud, sub: input.expected.sub, ...(input.consumer === 'alb' ? { audFormat: 'single-string' as const } : {}) }),
-    },
-  ];
-}
-
-async function discoverySection(t: TokenFacts, issuer: string, input: PlaybookInput, env: PlaybookEnv): Promise<{ section: Section; jwksUri?: string }> {
-  env.progress?.(1, 3, `fetching discovery for ${issuer}`);
+export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promise<DiagnosisResult> {
+  const preset = input.preset === 'sts' ? 'web-identity' : input.preset;
+  // One signal for every source of this diagnosis: the caller's cancellation, or the deadline.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) abort.abort(ctx.signal.reason);
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const started = Date.now();
+  const g: GatherContext = { ...ctx, signal: abort.signal };
+  const remaining = () => Math.max(0, input.deadlineMs - (Date.now() - started));
   try {
-    const d = await fetchDiscovery(issuer, env.http, env.signal);
-    const findings = checkDiscovery({
-      json: d.json,
-      url: d.origin,
-      // What the verifier is configured with decides; without it, the token's own iss.
-      expected: input.expected.iss ? { issuer: input.expected.iss, from: 'expected issuer' } : typeof t.claims.iss === 'string' ? { issuer: t.claims.iss, from: 'token iss' } : undefined,
-      consumer: input.consumer,
-      elapsedMs: d.elapsedMs,
-      redirects: d.http?.redirects ?? [],
-      allowHttpLoopback: env.http.allowHttpLoopback,
+    const inspected = input.token ? inspectToken(input.token.raw) : undefined;
+    const t = inspected?.ok ? inspected.token : undefined;
+    const malformed: Section[] = inspected && !inspected.ok ? [{ label: 'Token', findings: [inspected.finding] }] : [];
+    const consumer: Consumer = input.consumer ?? (preset === 'opencode' ? 'alb' : preset === 'web-identity' ? 'sts' : 'generic');
+    const tasks: SectionTask[] = [];
+    let expected: Expectations;
+    let local: Section[] = [];
+    const late: Section[] = [];
+    const lateLabels: string[] = [];
+    const keysTask = (label: string, opts: { issuer?: string | undefined; jwksUrl?: string | undefined }): SectionTask => ({
+      label,
+      run: () => (input.offline ? Promise.resolve({ findings: [skip('CHECK_NOT_RUN', { title: `${label}: not fetched (offline)` })] }) : keySection(g, input.token!.raw, t!, expected, consumer, opts)),
     });
-    const uri = (d.json as { jwks_uri?: unknown } | null)?.jwks_uri;
-    return { section: { label: 'Discovery', line: `${d.origin} answered in ${d.elapsedMs} ms`, findings }, ...(typeof uri === 'string' ? { jwksUri: uri } : {}) };
-  } catch (e) {
-    return { section: { label: 'Discovery', findings: [fetchFailure('DISCOVERY_UNREACHABLE', 'The discovery document', e as SourceFailure)] } };
+
+    if (preset === 'opencode') {
+      // The prelude (SSM + the live config) decides the expectations; it counts against the deadline.
+      const pre = await withDeadline(opencodePrelude(g, input), remaining(), abort);
+      expected = pre?.expected ?? { ...input.expected, kind: input.expected.kind ?? 'id', from: 'the inputs (AWS did not answer in time)' };
+      if (t) local = tokenSections(t, expected, consumer, ctx.now, input.skewSeconds);
+      const jwks = t && pre?.jwksUrl ? keysTask('JWKS endpoint', { issuer: input.issuer ?? expected.iss, jwksUrl: pre.jwksUrl }) : t ? keysTask('JWKS endpoint', { issuer: input.issuer ?? expected.iss, jwksUrl: input.jwksUrl }) : undefined;
+      let keysDone: Promise<Omit<Section, 'label'>> | undefined;
+      if (jwks) {
+        const run = jwks.run;
+        jwks.run = () => (keysDone ??= run());
+        tasks.push(jwks);
+      }
+      const verdict = async () => {
+        if (!t) return { state: 'invalid' as const, reasons: [malformed[0]?.findings[0]?.title ?? 'the token is not a JWT'] };
+        const k = keysDone ? await keysDone : undefined;
+        return judgementOf([...local, ...(k ? [{ label: 'JWKS endpoint', ...k }] : [])], Boolean(k && !k.findings.some((f) => f.status === 'error' || f.status === 'skip')));
+      };
+      if (pre) tasks.push(...opencodeTasks(g, input, pre, verdict));
+      else {
+        lateLabels.push('ALB config');
+        late.push({ label: 'ALB config', findings: [deadlineFinding('ALB config (SSM and the live rule 5)', input.deadlineMs)] });
+      }
+    } else if (preset === 'web-identity') {
+      expected = webIdentityExpectations(input);
+      if (t) {
+        local = tokenSections(t, expected, consumer, ctx.now, input.skewSeconds);
+        tasks.push(...webIdentityTasks(g, input, input.token!.raw, t, expected));
+      }
+    } else {
+      expected = { ...input.expected, from: 'the inputs' };
+      if (t) {
+        local = tokenSections(t, expected, consumer, ctx.now, input.skewSeconds);
+        if (t.form !== 'JWE') tasks.push(keysTask('Keys', { issuer: input.issuer, jwksUrl: input.jwksUrl }));
+      }
+    }
+
+    const ran = await runSections(tasks, {
+      deadlineMs: remaining(),
+      abort,
+      progress: (done, total, message) => ctx.progress(done, total + 1, message),
+    });
+    const sections = [...malformed, ...local, ...late, ...ran.sections];
+    const timedOut = [...lateLabels, ...ran.timedOut];
+    if (preset === 'web-identity' && t) {
+      const answer = input.offline || timedOut.length ? { findings: [skip('CHECK_NOT_RUN', { title: input.offline ? 'STS answer: not predicted (offline)' : 'STS answer: not predicted (sections timed out)' })] } : await stsAnswer(g, input, input.token!.raw, t, ctx.now);
+      sections.push({ label: 'STS answer', ...answer });
+    }
+    ctx.progress(tasks.length + 1, tasks.length + 1, 'ranking findings');
+    const findings: Finding[] = sections.flatMap((s) => s.findings);
+    return { preset, ...(t ? { token: tokenSummary(t, ctx.now), tokenFacts: t } : {}), expected: expected!, consumer, sections, findings, ranked: rank(findings), timedOut };
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
   }
 }
 
-async function jwksSection(t: TokenFacts, raw: string, jwksUrl: string, input: PlaybookInput, env: PlaybookEnv): Promise<Section> {
-  env.progress?.(2, 3, `fetching JWKS ${jwksUrl}`);
-  let jwks: Fetched;
+/** The value, or undefined when the deadline passes first (the signal is then aborted). */
+async function withDeadline<T>(p: Promise<T>, ms: number, abort: AbortController): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort(new Error('diagnosis deadline'));
+      resolve(undefined);
+    }, ms);
+  });
   try {
-    jwks = await fetchJson(jwksUrl, env.http, env.signal);
-  } catch (e) {
-    return { label: 'JWKS', findings: [fetchFailure('JWKS_UNREACHABLE', 'The JWKS', e as SourceFailure)] };
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
-  const set = await readKeySet(jwks.json);
-  const match = matchKid(t.header, set.keys, jwksUrl);
-  const signature = await checkSignature(raw, t.header, match.key);
-  return {
-    label: 'JWKS',
-    line: `${set.keys.length} key(s) at ${jwks.origin}`,
-    findings: [...set.findings, match.finding, signature, ...checkConsumerLimits(set.keys, jwks.bytes, input.consumer)],
-  };
-}
-
-/** Discovery and JWKS: in parallel when the JWKS URL is known up front, else JWKS after discovery. */
-async function keySections(t: TokenFacts, raw: string, input: PlaybookInput, env: PlaybookEnv): Promise<Section[]> {
-  const issuer = input.issuer ?? input.expected.iss ?? (typeof t.claims.iss === 'string' ? t.claims.iss : undefined);
-  if (input.jwksUrl) {
-    const [d, j] = await Promise.all([issuer ? discoverySection(t, issuer, input, env) : undefined, jwksSection(t, raw, input.jwksUrl, input, env)]);
-    return d ? [d.section, j] : [j];
-  }
-  if (!issuer) return [];
-  const d = await discoverySection(t, issuer, input, env);
-  return d.jwksUri ? [d.section, await jwksSection(t, raw, d.jwksUri, input, env)] : [d.section];
-}
-
-export async function runPlaybook(input: PlaybookInput, env: PlaybookEnv): Promise<PlaybookResult> {
-  const inspected = inspectToken(input.raw);
-  if (!inspected.ok) {
-    const sections = [{ label: 'Token', findings: [inspected.finding] }, ...(input.extra ?? [])];
-    const findings = sections.flatMap((s) => s.findings);
-    return { sections, findings, ranked: rank(findings) };
-  }
-  const t = inspected.token;
-  const local = t.form === 'JWE' ? [{ label: 'Token', findings: checkForm(t.form, t.header, true) }] : localSections(t, input, env.now);
-  const remote = input.offline || t.form === 'JWE' ? [] : await keySections(t, input.raw, input, env);
-  env.progress?.(3, 3, 'ranking findings');
-  const sections = [...local, ...remote, ...(input.extra ?? [])];
-  const findings = sections.flatMap((s) => s.findings);
-  const time = describeTokenTime(t.claims, env.now);
-  return {
-    token: {
-      fingerprint: t.fingerprint,
-      form: t.form,
-      alg: typeof t.header.alg === 'string' ? t.header.alg : undefined,
-      kid: t.header.kid,
-      kind: classifyToken(t.header, t.claims).kind,
-      iss: typeof t.claims.iss === 'string' ? t.claims.iss : undefined,
-      status_text: time.status_text,
-    },
-    sections,
-    findings,
-    ranked: rank(findings),
-  };
 }

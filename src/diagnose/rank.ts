@@ -1,16 +1,63 @@
 /**
- * Ranks findings into one root cause. A failure earlier in the order explains the ones after
- * it (an access token sent where an ID token is needed explains the audience mismatch; a key
- * the JWKS does not serve explains the signature failure), so the first failing code in
- * CAUSAL_ORDER is the root cause and the rest are listed as "also".
+ * Ranks findings into one root cause with one documented precedence.
+ *
+ * PRECEDENCE says which cause explains which effect: when both fail, the effect is listed as
+ * "also" and never named the root (a stale ALB issuer explains the kid its old JWKS lacks; a
+ * `*` inside StringEquals explains the sub mismatch). Among the failures nothing else explains,
+ * CAUSAL_ORDER decides: the earlier in the chain a verifier walks, the more fundamental.
+ * The README's precedence table is generated from PRECEDENCE (`npm run docs`).
  */
 import type { FindingCode } from '../checks/codes.js';
 import type { Finding } from '../checks/finding.js';
 
+export interface PrecedencePair {
+  cause: FindingCode;
+  explains: readonly FindingCode[];
+  why: string;
+}
+
+const TOKEN_VS_CONFIG: FindingCode[] = ['JWKS_KID_NOT_FOUND', 'SIGNATURE_INVALID', 'TOKEN_ISSUER_MISMATCH', 'TOKEN_AUDIENCE_MISMATCH', 'DISCOVERY_ISSUER_MISMATCH'];
+const REJECTION: FindingCode = 'ALB_REQUEST_REJECTED';
+const UNREACHABLE: FindingCode[] = ['DISCOVERY_UNREACHABLE', 'JWKS_UNREACHABLE', 'DISCOVERY_INVALID', 'DISCOVERY_JWKS_URI_INVALID', 'JWKS_KID_NOT_FOUND', 'STS_OUTCOME'];
+
+export const PRECEDENCE: readonly PrecedencePair[] = [
+  { cause: 'BRIDGE_FUNNEL_NOT_PERMITTED', explains: UNREACHABLE, why: 'Without Funnel the bridge serves nothing publicly: discovery and JWKS are unreachable and STS answers "Couldn\'t retrieve verification key".' },
+  { cause: 'BRIDGE_ISSUER_HOST_MISMATCH', explains: UNREACHABLE, why: 'The bridge stops when its certificate does not cover the issuer host: nothing is served at the issuer.' },
+  { cause: 'BRIDGE_TAILSCALE_LOGIN', explains: UNREACHABLE, why: 'The bridge never joins the tailnet, so its Funnel listener never opens.' },
+  { cause: 'BRIDGE_JWKS_PRIME_FAILED', explains: UNREACHABLE, why: 'The bridge stops at start-up when it cannot read the cluster JWKS.' },
+  { cause: 'BRIDGE_CONFIG_INVALID', explains: UNREACHABLE, why: 'The bridge exits at start-up on a bad setting (it does not print which).' },
+  { cause: 'CLUSTER_ISSUER_MISMATCH', explains: ['TOKEN_ISSUER_MISMATCH', 'IAM_OIDC_PROVIDER_MISSING', 'DISCOVERY_ISSUER_MISMATCH'], why: 'The API server signs tokens with its own --service-account-issuer: every token carries that iss, not the public URL.' },
+  { cause: 'JWKS_PUBLIC_CLUSTER_DRIFT', explains: ['JWKS_KID_NOT_FOUND', 'SIGNATURE_INVALID', 'STS_OUTCOME'], why: 'The cluster signs with a key the public JWKS does not serve: the kid is missing there because the bridge is behind.' },
+  { cause: 'SSM_PARAMETER_MISSING', explains: ['ALB_JWT_CONFIG_MISMATCH', 'ALB_LISTENER_NOT_FOUND'], why: 'The API stack reads SSM at synth time: missing parameters leave its ALB config stale or wrong.' },
+  { cause: 'ALB_LISTENER_NOT_FOUND', explains: ['ALB_RULE_MISSING', 'ALB_JWT_CONFIG_MISMATCH'], why: 'No listener, no rules: everything about rules follows from it.' },
+  { cause: 'ALB_RULE_MISSING', explains: ['ALB_JWT_CONFIG_MISMATCH', REJECTION, 'ALB_RULE_MISORDERED'], why: 'A deleted rule takes its jwt-validation config with it; requests fall through to the default 403.' },
+  { cause: 'ALB_RULE_MISORDERED', explains: [REJECTION], why: 'A rule at the wrong priority changes which rule answers.' },
+  { cause: 'ALB_DEFAULT_ACTION_CHANGED', explains: [REJECTION], why: 'The default action decides what unmatched requests get.' },
+  { cause: 'ALB_JWT_CONFIG_MISMATCH', explains: [...TOKEN_VS_CONFIG, REJECTION], why: 'The ALB holds stale values (the CDK caches SSM): a correct token fails against them.' },
+  { cause: 'TRUST_WILDCARD_IN_STRINGEQUALS', explains: ['TRUST_CONDITION_SUB_MISMATCH', 'TRUST_CONDITION_AUD_MISMATCH', 'TRUST_CONDITION_MISMATCH', 'STS_OUTCOME'], why: 'A * inside StringEquals is literal: the condition can never match, whatever the token says.' },
+  { cause: 'IAM_OIDC_PROVIDER_MISSING', explains: ['TRUST_PRINCIPAL_MISMATCH', 'IAM_PROVIDER_AUDIENCE_MISSING', 'STS_OUTCOME'], why: 'STS stops at the provider lookup: nothing after it is reached.' },
+  { cause: 'TOKEN_EXPIRED', explains: ['API_KEY_SHADOWED_BY_BEARER', REJECTION, 'STS_OUTCOME'], why: 'An expired Bearer JWT gets 401 at rule 5 even when the API key it shadows is valid.' },
+  { cause: 'TOKEN_WRONG_TYPE', explains: ['TOKEN_AUDIENCE_MISMATCH', 'TOKEN_CLAIM_MISSING', REJECTION], why: 'An access token has no aud: the audience check fails because of the token type.' },
+  { cause: 'API_KEY_BAD_PREFIX', explains: [REJECTION], why: 'A key without oc_ matches no rule: the default action answers 403.' },
+];
+
+/** The order a verifier walks: earlier failures are more fundamental. Unlisted codes come last. */
 export const CAUSAL_ORDER: readonly FindingCode[] = [
   'TOKEN_MALFORMED',
   'TOKEN_ENCRYPTED',
   'TOKEN_UNSECURED',
+  'BRIDGE_CONFIG_INVALID',
+  'BRIDGE_TAILSCALE_LOGIN',
+  'BRIDGE_FUNNEL_NOT_PERMITTED',
+  'BRIDGE_ISSUER_HOST_MISMATCH',
+  'BRIDGE_JWKS_PRIME_FAILED',
+  'CLUSTER_ISSUER_MISMATCH',
+  'SSM_PARAMETER_MISSING',
+  'ALB_LISTENER_NOT_FOUND',
+  'ALB_RULE_MISSING',
+  'ALB_RULE_MISORDERED',
+  'ALB_DEFAULT_ACTION_CHANGED',
+  'ALB_JWT_CONFIG_MISMATCH',
   'TOKEN_WRONG_TYPE',
   'TOKEN_ALG_UNSUPPORTED',
   'IAM_OIDC_PROVIDER_MISSING',
@@ -25,7 +72,6 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'JWKS_KID_NOT_FOUND',
   'SIGNATURE_INVALID',
   'JWKS_CONSUMER_LIMIT',
-  'ALB_JWT_CONFIG_MISMATCH',
   'TOKEN_ISSUER_MISMATCH',
   'TOKEN_AUDIENCE_MISMATCH',
   'IAM_PROVIDER_AUDIENCE_MISSING',
@@ -36,6 +82,20 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'TOKEN_SUBJECT_MISMATCH',
   'TOKEN_CLAIM_MISSING',
   'TOKEN_CLAIM_MISMATCH',
+  'TRUST_EXPLICIT_DENY',
+  'TRUST_PRINCIPAL_MISMATCH',
+  'TRUST_ACTION_MISSING',
+  'TRUST_WILDCARD_IN_STRINGEQUALS',
+  'TRUST_CONDITION_SUB_MISMATCH',
+  'TRUST_CONDITION_AUD_MISMATCH',
+  'TRUST_CONDITION_MISMATCH',
+  'API_KEY_BAD_PREFIX',
+  'API_KEY_MALFORMED',
+  'API_KEY_UNKNOWN',
+  'API_KEY_REVOKED',
+  'API_KEY_EXPIRED',
+  'ALB_REQUEST_REJECTED',
+  'STS_OUTCOME',
 ];
 
 /**
@@ -53,19 +113,43 @@ export interface Ranked {
   errors: Finding[];
 }
 
+/** Codes explained by another failing code present in `fails`. */
+export function explainedBy(fails: readonly Finding[]): Map<FindingCode, FindingCode> {
+  const present = new Set(fails.map((f) => f.code));
+  const out = new Map<FindingCode, FindingCode>();
+  for (const p of PRECEDENCE) {
+    if (!present.has(p.cause)) continue;
+    for (const e of p.explains) if (e !== p.cause && present.has(e) && !out.has(e)) out.set(e, p.cause);
+  }
+  return out;
+}
+
 export function rank(findings: readonly Finding[]): Ranked {
   const fails = findings.filter((f) => f.status === 'fail');
   const order = (f: Finding) => {
     const i = CAUSAL_ORDER.indexOf(f.code);
     return i === -1 ? CAUSAL_ORDER.length : i;
   };
-  const sorted = fails.map((f, i) => [f, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([f]) => f);
-  const [root, ...also] = sorted;
+  const explained = explainedBy(fails);
+  const unexplained = fails.filter((f) => !explained.has(f.code));
+  // Every failure explained by another (a cycle in the table) → fall back to the order alone.
+  const candidates = unexplained.length ? unexplained : fails;
+  const byOrder = (xs: Finding[]) => xs.map((f, i) => [f, i] as const).sort((a, b) => order(a[0]) - order(b[0]) || a[1] - b[1]).map(([f]) => f);
+  const root = byOrder(candidates)[0];
+  // Same code twice (two rules, two sections): listed once.
+  const seen = new Set<string>();
+  const also = byOrder(fails.filter((f) => f !== root)).filter((f) => {
+    const key = `${f.code}|${f.title}`;
+    if (seen.has(key) || (root && f.code === root.code && f.title === root.title)) return false;
+    seen.add(key);
+    return true;
+  });
   const likely = root ? undefined : findings.find((f) => f.status === 'error' && LIKELY_CAUSE_ERRORS.includes(f.code));
+  const dedupe = (xs: Finding[]) => xs.filter((f, i) => xs.findIndex((g) => g.code === f.code && g.title === f.title) === i);
   return {
     ...(root ? { root } : likely ? { root: likely, likely: true } : {}),
     also,
-    warnings: findings.filter((f) => f.status === 'warn'),
-    errors: findings.filter((f) => f.status === 'error'),
+    warnings: dedupe(findings.filter((f) => f.status === 'warn')),
+    errors: dedupe(findings.filter((f) => f.status === 'error')),
   };
 }

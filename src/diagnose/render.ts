@@ -1,44 +1,62 @@
 /**
- * The diagnosis summary: one line per section (its worst finding), then the root cause and
- * its fix, then what else failed. Plain text; the CLI colours the marks.
+ * The diagnosis as a person reads it: the summary box (one line per section: ✓ what holds,
+ * ✗ what fails, ! a warning, – not checked, ? could not check), then `Diagnosis:` and `Fix:`,
+ * then what else failed, could not be checked, or warns. Plain text; the CLI colours the marks.
  */
 import { worstFirst, type Finding } from '../checks/finding.js';
-import type { PlaybookResult, Section } from './playbook.js';
+import type { Ranked } from './rank.js';
+import type { Section } from './types.js';
 
-const MARK: Record<Finding['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '-', error: '?' };
+const MARK: Record<Finding['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–', error: '?' };
 const RULE = '─'.repeat(64);
 
-function sectionLine(s: Section, width: number): string {
-  const worst = worstFirst(s.findings)[0];
-  const mark = worst ? MARK[worst.status] : '-';
-  const what = worst && worst.status !== 'pass' ? worst.title : (s.line ?? worst?.title ?? 'not checked');
-  return `${s.label.padEnd(width)} ${mark} ${what}`;
+/** The section's status: its worst finding's (a section with nothing in it was not checked). */
+export function sectionStatus(s: Section): Finding['status'] {
+  return worstFirst(s.findings)[0]?.status ?? 'skip';
 }
 
-/** A one-sentence summary: the root cause, or that nothing explains a rejection. */
-export function summarize(result: PlaybookResult): string {
-  const { root, errors, likely } = result.ranked;
-  if (root) return `${likely ? 'Likely cause — ' : ''}${root.code}: ${root.title}.`;
-  if (errors.length) return `Nothing found that explains a rejection, but ${errors.length} check(s) could not run (${errors.map((e) => e.code).join(', ')}).`;
-  return 'Nothing found that explains a rejection: the token, its claims, discovery and keys all check out.';
+export interface SectionRow {
+  label: string;
+  status: Finding['status'];
+  /** What holds (a passing section), else its worst finding's title. */
+  line?: string | undefined;
 }
 
-export function renderDiagnosis(result: PlaybookResult, heading = 'jwt-triage diagnosis'): string {
-  const width = Math.max(...result.sections.map((s) => s.label.length), 10);
+/** The summary box's rows: a passing section reads as what holds, never as a code's name. */
+export function sectionRows(sections: readonly Section[]): SectionRow[] {
+  return sections.map((s) => {
+    const worst = worstFirst(s.findings)[0];
+    const status = sectionStatus(s);
+    const line = status === 'pass' ? (s.line ?? worst?.title) : (worst?.title ?? 'not checked');
+    return { label: s.label, status, ...(line ? { line } : {}) };
+  });
+}
+
+/** A one-sentence summary: the root cause, or that nothing explains a rejection (and what was not checked). */
+export function summarize(ranked: Ranked, rows: readonly SectionRow[]): string {
+  const { root, errors, likely } = ranked;
+  if (root) return `${likely ? 'Likely cause — ' : ''}${root.code}: ${root.title.replace(/\.$/, '')}.`;
+  const notRun = rows.filter((s) => s.status === 'skip').map((s) => s.label);
+  if (errors.length) return `Nothing found that explains a rejection, but ${errors.length} check(s) could not run (${[...new Set(errors.map((e) => e.code))].join(', ')}).`;
+  return `Nothing found that explains a rejection in what was checked${notRun.length ? ` (not checked: ${notRun.join(', ')})` : ''}.`;
+}
+
+export function renderDiagnosis(rows: readonly SectionRow[], ranked: Ranked, heading = 'jwt-triage diagnosis'): string {
+  const width = Math.max(...rows.map((s) => s.label.length), 10);
   const lines = [heading, RULE];
-  for (const s of result.sections) lines.push(sectionLine(s, width));
+  for (const s of rows) lines.push(`${s.label.padEnd(width)} ${MARK[s.status]} ${s.line ?? ''}`.trimEnd());
   lines.push(RULE);
-  const { root, also, warnings, likely } = result.ranked;
-  const errors = result.ranked.errors.filter((e) => e !== root);
+  const { root, also, warnings, likely } = ranked;
+  const errors = ranked.errors.filter((e) => e !== root);
   if (root) {
-    lines.push(`Diagnosis${likely ? ' (likely: it could not be fetched from here either)' : ''}: ${root.code} — ${root.title}.`);
+    lines.push(`Diagnosis${likely ? ' (likely: it could not be fetched from here either)' : ''}: ${root.code} — ${root.title.replace(/\.$/, '')}.`);
     if (root.detail) lines.push(`  ${root.detail}`);
     if (root.fix) lines.push(`Fix: ${root.fix}`);
   } else {
-    lines.push(`Diagnosis: ${summarize(result)}`);
+    lines.push(`Diagnosis: ${summarize(ranked, rows)}`);
   }
   if (also.length) lines.push(`Also failing: ${also.map((f) => `${f.code} (${f.title})`).join('; ')}`);
-  if (errors.length) lines.push(`Could not check: ${errors.map((f) => `${f.code} (${f.detail || f.title})`).join('; ')}`);
+  if (errors.length) lines.push(`Could not check: ${errors.map((f) => `${f.code} (${f.title})`).join('; ')}`);
   if (warnings.length) lines.push(`Warnings: ${warnings.map((f) => `${f.code} (${f.title})`).join('; ')}`);
   return lines.join('\n');
 }

@@ -1,87 +1,153 @@
 /**
- * Gathers the AWS side of web identity for one token — the IAM OIDC provider STS would pick
- * and the role's trust policy evaluated for the token — for the web-identity tools and for
- * the `sts` preset of the diagnosis.
+ * The web-identity preset: what STS AssumeRoleWithWebIdentity does with this token. The token
+ * against STS's requirements, the IAM OIDC provider, the role's trust, public discovery and
+ * JWKS as AWS fetches them, the cluster's own issuer and keys against the public ones, the
+ * bridge's settings and log events — and, from all of it, the answer STS would give.
  */
-import { awsFailure } from '../checks/source-failure.js';
-import type { Finding } from '../checks/finding.js';
+import { checkBridgeConfig } from '../checks/bridge/config.js';
+import { checkClusterIssuer } from '../checks/bridge/cluster.js';
+import { checkBridgeLogs } from '../checks/bridge/log-findings.js';
+import { skip, type Finding } from '../checks/finding.js';
+import { compareKeySets } from '../checks/jwks/compare.js';
+import { CONSUMER_ALGS } from '../checks/token/header.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
-import { providerArnFor, providerUrlOf, webIdentityRequest } from '../checks/trust/context.js';
-import { evaluateTrust, type TrustEvaluation } from '../checks/trust/evaluate.js';
-import { trustFindings } from '../checks/trust/findings.js';
-import { parseTrustPolicy } from '../checks/trust/policy.js';
-import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
-import { audiencesOf } from '../checks/web-identity/token.js';
-import { awsSession } from '../sources/aws/client.js';
-import { SourceError, UsageError } from '../sources/errors.js';
-import { getRole, listOidcProviders, roleNameOf } from '../sources/aws/iam.js';
-import type { Section } from './playbook.js';
+import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
+import { verifyWithJwks } from '../checks/web-identity/keys.js';
+import { STS_AUDIENCE } from '../checks/web-identity/token.js';
+import { checkTailnet } from '../checks/reachability.js';
+import { gatherBridgeDeployment, gatherBridgeLogs, gatherClusterOidc, settingsOf } from '../gather/cluster.js';
+import type { GatherContext } from '../gather/context.js';
+import { gatherIssuerKeys } from '../gather/keys.js';
+import { gatherProvider, gatherTrust, providerFindingsFor } from '../gather/web-identity.js';
+import { UsageError } from '../sources/errors.js';
+import type { SectionTask } from './run-sections.js';
+import { keySection } from './token.js';
+import type { DiagnoseInput, Expectations, Section } from './types.js';
 
-/** An AWS source failure becomes its finding; anything else is rethrown. */
-export const failed = (e: unknown, profile?: string) => {
-  if (e instanceof SourceError && e.code === 'SOURCE_AWS') return awsFailure(e, { profile });
-  throw e;
-};
+/** `NS:NAME` → `system:serviceaccount:NS:NAME`. */
+export function subjectOfServiceAccount(sa: string): string {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(sa);
+  if (!m) throw new UsageError(`service_account "${sa}" is not NAMESPACE:NAME.`, 'Pass the namespace and service account name joined by a colon, e.g. payments:uploader.');
+  return `system:serviceaccount:${m[1]}:${m[3]}`;
+}
 
-export interface TrustIn { role_name?: string | undefined; role_arn?: string | undefined; trust_policy?: string | undefined; provider_arn?: string | undefined; region?: string | undefined; profile?: string | undefined }
+export function webIdentityExpectations(input: DiagnoseInput): Expectations {
+  const sa = input.webIdentity?.serviceAccount;
+  return {
+    iss: input.expected.iss,
+    aud: input.expected.aud ?? STS_AUDIENCE,
+    sub: input.expected.sub ?? (sa ? subjectOfServiceAccount(sa) : undefined),
+    kind: input.expected.kind ?? 'service_account',
+    from: sa ? `STS web identity (aud ${STS_AUDIENCE}, service account ${sa})` : `STS web identity (aud ${STS_AUDIENCE})`,
+  };
+}
 
-export async function gatherTrust(input: TrustIn, iss: string, claims: Record<string, unknown>, offline: boolean) {
-  let roleArn = input.role_arn;
-  let doc: unknown = input.trust_policy;
-  const findings: Finding[] = [];
-  if (doc === undefined && !offline) {
-    const name = input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined);
-    if (!name) return undefined;
-    try {
-      const role = await getRole(awsSession({ region: input.region, profile: input.profile }), name);
-      roleArn = role.arn;
-      doc = role.trustPolicy;
-    } catch (e) {
-      return { findings: [failed(e, input.profile)], roleArn, providerArn: undefined, ev: undefined };
+const notRun = (title: string): Omit<Section, 'label'> => ({ findings: [skip('CHECK_NOT_RUN', { title })] });
+
+export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: TokenFacts, expected: Expectations): SectionTask[] {
+  const w = input.webIdentity ?? {};
+  const aws = { region: input.region, profile: input.profile };
+  const iss = typeof t.claims.iss === 'string' ? t.claims.iss : undefined;
+  const kube = { context: w.kubeContext, kubeconfig: w.kubeconfig };
+  const useCluster = Boolean(w.kubeContext || w.kubeconfig || w.bridgeNamespace);
+  const offline = Boolean(input.offline);
+  return [
+    {
+      label: 'Public discovery',
+      run: async () => {
+        if (offline) return notRun('Public discovery and JWKS: not fetched (offline)');
+        const s = await keySection(ctx, raw, t, expected, 'sts', { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+        const { discovery } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+        const addresses = discovery?.doc?.http?.addresses ?? [];
+        const host = discovery ? new URL(discovery.url).hostname : undefined;
+        return { ...s, findings: [...s.findings, ...(host && addresses.length ? [checkTailnet(host, addresses)] : [])] };
+      },
+    },
+    {
+      label: 'Provider',
+      run: async () => (offline ? notRun('IAM provider: not read (offline)') : { findings: await providerFindingsFor(ctx, t, aws) }),
+    },
+    {
+      label: 'Trust policy',
+      run: async () => {
+        if (offline) return notRun('Trust policy: not read (offline)');
+        if (!w.roleArn) return notRun('Trust policy: no role given (--role-arn)');
+        if (!iss) return notRun('Trust policy: the token has no iss');
+        const trust = await gatherTrust(ctx, { role_arn: w.roleArn, ...aws }, iss, t.claims, false);
+        return { line: trust?.roleArn, findings: trust?.findings ?? [] };
+      },
+    },
+    {
+      label: 'Cluster JWKS',
+      run: async () => {
+        if (offline) return notRun('Cluster: not read (offline)');
+        if (!useCluster) return notRun('Cluster: not read (pass --kube-context or --bridge-namespace to compare it with the public keys)');
+        const c = await gatherClusterOidc(ctx, kube);
+        if (!c.jwks) return { findings: c.findings };
+        const findings: Finding[] = [...c.findings];
+        const bridgeIssuer = w.bridgeNamespace ? await bridgeIssuerUrl(ctx, w.bridgeNamespace, kube) : undefined;
+        const publicIssuer = bridgeIssuer ?? expected.iss;
+        if (publicIssuer) findings.push(checkClusterIssuer(c.issuer, { issuer: publicIssuer, from: bridgeIssuer ? 'bridge ISSUER_URL' : expected.from }));
+        const { jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+        if (jwks?.doc) {
+          const cmp = compareKeySets({ label: 'cluster', cluster: true, keys: c.keys }, { label: `public: ${jwks.source}`, cluster: false, keys: jwks.keys });
+          findings.push(...cmp.findings.filter((f) => f.code === 'JWKS_PUBLIC_CLUSTER_DRIFT'));
+        } else {
+          findings.push(skip('CHECK_NOT_RUN', { title: 'Cluster vs public keys: the public JWKS could not be fetched' }));
+        }
+        return { line: `issuer ${c.issuer ?? '?'}; ${c.keys.length} key(s)`, findings };
+      },
+    },
+    {
+      label: 'Bridge',
+      run: async () => {
+        if (offline) return notRun('Bridge: not read (offline)');
+        if (!w.bridgeNamespace) return notRun('Bridge: not read (pass --bridge-namespace)');
+        const q = { ...kube, namespace: w.bridgeNamespace };
+        const [d, logs] = await Promise.all([gatherBridgeDeployment(ctx, q).catch(asNotFound), gatherBridgeLogs(ctx, { ...q, tail: 5000 }).catch(asNotFound)]);
+        const findings: Finding[] = [];
+        if ('notFound' in d) findings.push(d.notFound);
+        else if (d.findings.length) findings.push(...d.findings);
+        else findings.push(...checkBridgeConfig({ settings: settingsOf(d.env, ctx), envFrom: d.envFrom }));
+        if ('notFound' in logs) findings.push(logs.notFound);
+        else if (logs.findings.length) findings.push(...logs.findings);
+        else findings.push(...checkBridgeLogs(logs.events, { lines: logs.lines, unparsed: logs.unparsed }));
+        const line = 'notFound' in d ? undefined : `${d.deployment ?? '?'}${'notFound' in logs ? '' : `; ${logs.lines} log line(s)`}`;
+        return { line, findings };
+      },
+    },
+  ];
+}
+
+/** A missing bridge (no Deployment/pod matches) is a finding here, not a usage error. */
+function asNotFound(e: unknown): { notFound: Finding } {
+  if (!(e instanceof UsageError)) throw e;
+  return { notFound: skip('CHECK_NOT_RUN', { title: `Bridge: ${e.message}`, detail: e.fix ?? '' }) };
+}
+
+async function bridgeIssuerUrl(ctx: GatherContext, namespace: string, kube: { context?: string | undefined; kubeconfig?: string | undefined }): Promise<string | undefined> {
+  const d = await gatherBridgeDeployment(ctx, { ...kube, namespace }).catch(() => undefined);
+  return d?.env.find((e) => e.name === 'ISSUER_URL' && e.from === 'value')?.value;
+}
+
+/** STS's answer from what the sections gathered (the memo: nothing is fetched again). */
+export async function stsAnswer(ctx: GatherContext, input: DiagnoseInput, raw: string, t: TokenFacts, now: Date): Promise<Omit<Section, 'label'>> {
+  const iss = typeof t.claims.iss === 'string' ? t.claims.iss : '';
+  const aws = { region: input.region, profile: input.profile };
+  const offline = Boolean(input.offline);
+  const prov = offline ? undefined : await gatherProvider(ctx, iss, { offline: false, ...aws });
+  let keys: StsWorld['keys'] = { reachability: 'unknown' };
+  if (!offline && iss) {
+    const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+    if (jwks?.doc) {
+      const k = await verifyWithJwks(raw, typeof t.header.kid === 'string' ? t.header.kid : undefined, jwks.doc.json);
+      keys = { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature };
+    } else {
+      keys = { reachability: 'unreachable', detail: (jwks?.findings[0] ?? discovery?.findings[0])?.detail ?? 'not fetched' };
     }
   }
-  if (doc === undefined) return undefined;
-  const text = typeof doc === 'string' && doc.trim().startsWith('%7B') ? decodeURIComponent(doc) : doc;
-  const parsed = parseTrustPolicy(text);
-  if (!parsed.ok) throw new UsageError(`The trust policy cannot be read: ${parsed.problem}`, 'Pass the role\'s AssumeRolePolicyDocument JSON (aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument).');
-  const url = providerUrlOf(iss);
-  const providerArn = input.provider_arn ?? (roleArn ? providerArnFor(roleArn, url) : undefined);
-  if (!providerArn) throw new UsageError('The provider ARN is unknown.', 'Pass role_arn (its account gives the provider ARN) or provider_arn.');
-  const ev: TrustEvaluation = evaluateTrust(parsed.statements, webIdentityRequest(providerArn, url, claims));
-  findings.push(...trustFindings(ev, { providerArn, providerUrl: url }));
-  return { findings, roleArn, providerArn, ev };
-}
-
-
-export async function gatherProvider(iss: string, input: { provider_arn?: string | undefined; provider_client_ids?: string[] | undefined; provider_thumbprints?: string[] | undefined; offline: boolean; region?: string | undefined; profile?: string | undefined }) {
-  if (input.provider_client_ids) {
-    if (!input.provider_arn) throw new UsageError('provider_client_ids needs provider_arn.', 'Pass provider_arn (arn:aws:iam::<account>:oidc-provider/<url>) with it.');
-    const url = input.provider_arn.replace(/^arn:[^:]+:iam::\d+:oidc-provider\//, '');
-    const p: ProviderFacts = { arn: input.provider_arn, url, clientIds: input.provider_client_ids, thumbprints: input.provider_thumbprints ?? [] };
-    return { provider: { match: matchProvider(iss, [p]).match, count: 1 }, all: [p], findings: [] as Finding[] };
-  }
-  if (input.offline) return { provider: undefined, findings: [] as Finding[] };
-  try {
-    const all = await listOidcProviders(awsSession({ region: input.region, profile: input.profile }));
-    return { provider: { match: matchProvider(iss, all).match, count: all.length }, all, findings: [] as Finding[] };
-  } catch (e) {
-    return { provider: undefined, findings: [failed(e, input.profile)] };
-  }
-}
-
-
-/** The `sts` preset's AWS sections: the provider STS would pick, and the role's trust policy. */
-export async function webIdentitySections(t: TokenFacts, input: { role_arn?: string | undefined; region?: string | undefined; profile?: string | undefined }): Promise<Section[]> {
-  const iss = typeof t.claims.iss === 'string' ? t.claims.iss : undefined;
-  if (!iss) return [];
-  const [prov, trust] = await Promise.all([
-    gatherProvider(iss, { offline: false, region: input.region, profile: input.profile }),
-    input.role_arn ? gatherTrust({ role_arn: input.role_arn, region: input.region, profile: input.profile }, iss, t.claims, false) : undefined,
-  ]);
-  const providerFindings: Finding[] = prov.provider
-    ? [providerFinding(iss, matchProvider(iss, prov.all ?? []), prov.provider.count), audienceFinding(prov.provider.match, audiencesOf(t.claims))]
-    : prov.findings;
-  const sections: Section[] = [{ label: 'IAM provider', findings: providerFindings }];
-  if (trust) sections.push({ label: 'Role trust', line: trust.roleArn, findings: trust.findings });
-  return sections;
+  const roleArn = input.webIdentity?.roleArn;
+  const trust = !offline && roleArn && iss ? await gatherTrust(ctx, { role_arn: roleArn, ...aws }, iss, t.claims, false).catch(() => undefined) : undefined;
+  const o = predictStsOutcome({ token: t, now, provider: prov?.provider, keys, acceptedAlgs: CONSUMER_ALGS.sts, trust: trust?.ev ? { decision: trust.ev.decision, role: trust.roleArn ?? roleArn ?? 'the role' } : undefined });
+  return { line: o.message, findings: [outcomeFinding(o)] };
 }

@@ -11,6 +11,8 @@ export interface KubeTarget {
   kubeconfig?: string | undefined;
   /** Default 10 s. */
   timeoutMs?: number | undefined;
+  /** The call's cancellation: kills the kubectl child. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface KubectlResult {
@@ -34,12 +36,15 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
   ];
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(bin, full, { timeout: target.timeoutMs ?? 10000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) => {
+    execFile(bin, full, { timeout: target.timeoutMs ?? 10000, maxBuffer: 16 * 1024 * 1024, env: process.env, ...(target.signal ? { signal: target.signal } : {}) }, (err, stdout, stderr) => {
       const elapsedMs = Math.round(performance.now() - start);
       if (!err) return resolve({ stdout, elapsedMs });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
       if (e.code === 'ENOENT') {
         return reject(new SourceError('SOURCE_KUBECTL_MISSING', `kubectl is not installed or not on PATH (looked for "${bin}").`, { bin }, { cause: err }));
+      }
+      if (e.name === 'AbortError' || target.signal?.aborted) {
+        return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} was cancelled (deadline or client cancellation).`, { elapsed_ms: elapsedMs, cancelled: true }, { cause: err }));
       }
       if (e.killed) {
         return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} did not finish within ${target.timeoutMs ?? 10000} ms.`, { elapsed_ms: elapsedMs }, { cause: err }));

@@ -1,13 +1,10 @@
 /** check_api_key: the router's API-key path, from the key's shape to its DynamoDB item. */
 import { z } from 'zod';
-import { apiKeyHash, checkApiKeyItem, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix, tableMissing } from '../checks/opencode/api-key.js';
-import { warn, type Finding } from '../checks/finding.js';
-import { awsFailure } from '../checks/source-failure.js';
-import { apiKeysTableName, resolveEnvironment, ssmPath } from '../presets/opencode.js';
-import { awsSession } from '../sources/aws/client.js';
-import { SourceError } from '../sources/errors.js';
-import { apiKeyItem, type ItemValue } from '../sources/aws/dynamodb.js';
-import { ssmValue } from '../sources/aws/ssm.js';
+import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix } from '../checks/opencode/api-key.js';
+import type { Finding } from '../checks/finding.js';
+import { gatherApiKey, stackOf } from '../gather/opencode.js';
+import { resolveEnvironment } from '../presets/opencode.js';
+import type { ItemValue } from '../sources/aws/dynamodb.js';
 import { readSecret } from '../sources/secret-ref.js';
 import { defineTool, resultOf, regionInputShape, resultSchema } from './define.js';
 
@@ -67,17 +64,9 @@ const checkApiKey = defineTool({
       findings.push(lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.'));
       return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base };
     }
-    const aws = awsSession({ region: input.region, profile: input.profile, signal: ctx.signal });
-    const table = await tableName(aws, environment.name, findings, input.profile);
-    try {
-      const item = await apiKeyItem(aws, table.name, keyHash);
-      findings.push(...checkApiKeyItem(item, ctx.now, { table: table.name, keyHash }));
-      return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base, table, ...(item ? { item: pick(item) } : {}) };
-    } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      findings.push(e.facts.kind === 'not_found' ? tableMissing(table.name, table.source) : awsFailure(e, { profile: input.profile }));
-      return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base, table };
-    }
+    const g = await gatherApiKey(ctx, stackOf(ctx, input), keyHash);
+    findings.push(...g.findings);
+    return { ...resultOf(findings, 'The API key is valid: the router accepts it.'), ...base, table: g.table, ...(g.item ? { item: pick(g.item) } : {}) };
   },
   text: (o) => [
     `key ${o.key_prefix ?? '(no oc_ prefix)'} from ${o.key_source}, key_hash ${o.key_hash}`,
@@ -85,29 +74,5 @@ const checkApiKey = defineTool({
     ...(o.item ? [`owner ${o.item.user_sub ?? '?'} ${o.item.user_email ?? ''}, status ${o.item.status ?? '?'}, expires ${o.item.expires_at ?? 'never'}, last used ${o.item.last_used_at ?? 'never'}`] : []),
   ],
 });
-
-/** The table named in SSM, else the preset's name (said in the output). */
-async function tableName(aws: ReturnType<typeof awsSession>, env: string, findings: Finding[], profile?: string) {
-  const param = ssmPath(env, 'dynamodb/api-keys-table-name');
-  try {
-    const v = await ssmValue(aws, param);
-    if (v) return { name: v, source: `ssm:${param}` };
-    findings.push(parameterMissing(param, apiKeysTableName(env)));
-    return { name: apiKeysTableName(env), source: `preset (SSM ${param} is missing)` };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    findings.push(awsFailure(e, { profile }));
-    return { name: apiKeysTableName(env), source: `preset (SSM ${param} not readable)` };
-  }
-}
-
-const parameterMissing = (param: string, fallback: string) =>
-  warn('SSM_PARAMETER_MISSING', {
-    title: `SSM parameter ${param} is missing`,
-    detail: `The API stack writes it; using the stack's default table name ${fallback} instead.`,
-    evidence: { parameter: param, fallback },
-    fix: 'Redeploy the API stack: ./scripts/deploy.sh api (or pass env for the right environment).',
-  });
-
 
 export default [checkApiKey];

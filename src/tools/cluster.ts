@@ -6,25 +6,20 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { checkBridgeConfig, type SettingFact } from '../checks/bridge/config.js';
-import { checkClusterIssuer, clusterReached, clusterUnreachable } from '../checks/bridge/cluster.js';
+import { checkBridgeConfig } from '../checks/bridge/config.js';
+import { checkClusterIssuer, clusterReached } from '../checks/bridge/cluster.js';
 import { checkBridgeLogs } from '../checks/bridge/log-findings.js';
-import { parseBridgeLog, summarizeEvents } from '../checks/bridge/log-parse.js';
-import { checkDiscovery, latency } from '../checks/discovery.js';
 import { skip, worstFirst, type Finding } from '../checks/finding.js';
 import { checkConsumerLimits } from '../checks/jwks/consumer.js';
-import { readKeySet } from '../checks/jwks/keys.js';
-import { matchKid } from '../checks/jwks/signature.js';
-import { checkTailnet, PRIVATE_CA_NOTE } from '../checks/reachability.js';
-import { fetchFailure, type SourceFailure } from '../checks/source-failure.js';
+import { gatherBridgeDeployment, gatherBridgeLogs, gatherClusterOidc, parsedLog, settingsOf } from '../gather/cluster.js';
+import { addressFindings, privateCaCheck, reachOnce, type ReachAttempt } from '../gather/reachability.js';
 import { BRIDGE_OPTIONAL, BRIDGE_REQUIRED, BRIDGE_SELECTOR, isSecretSetting } from '../presets/bridge.js';
-import { SourceError, UsageError } from '../sources/errors.js';
-import { getDeployments, getPods, podLogs, readLogFile, type DeploymentFacts, type EnvEntry } from '../sources/kube.js';
-import type { KubeTarget } from '../sources/kubectl.js';
-import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, type Fetched } from '../sources/oidc.js';
+import { UsageError } from '../sources/errors.js';
+import { readLogFile, type EnvEntry } from '../sources/kube.js';
+import { discoveryUrl } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken } from './token-input.js';
-import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
+import { defineTool, resultOf, resultSchema } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
@@ -34,15 +29,6 @@ const kubeShape = {
 };
 const namespaceInput = z.string().optional().describe("The bridge's namespace (default: the context's namespace).");
 const selectorInput = z.string().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);
-
-const targetOf = (i: { context?: string | undefined; kubeconfig?: string | undefined }): KubeTarget => ({ context: i.context, kubeconfig: i.kubeconfig, timeoutMs: 15000 });
-
-/** A source error as plain data for the checks; anything else is a bug and is rethrown. */
-function failureOf(e: unknown): SourceFailure {
-  if (e instanceof SourceError) return { code: e.code, message: e.message, facts: e.facts };
-  throw e;
-}
-
 
 const keySchema = z.object({ kid: z.string().optional(), kty: z.string().optional(), alg: z.string().optional(), use: z.string().optional() });
 
@@ -66,97 +52,24 @@ const getClusterOidc = defineTool({
   type: 'readOnly',
   network: true,
   cli: { command: 'cluster-oidc', summary: "The cluster's own issuer and JWKS via kubectl", examples: ['jwt-triage cluster-oidc --context prod --expected-issuer https://oidc.example.ts.net'] },
-  async handle(input) {
-    const target = targetOf(input);
-    let disc: Fetched;
-    let jwks: Fetched;
-    try {
-      disc = await readClusterJson('/.well-known/openid-configuration', target);
-      jwks = await readClusterJson('/openid/v1/jwks', target);
-    } catch (e) {
-      const findings = [clusterUnreachable(failureOf(e), 'Reading the cluster OIDC documents')];
-      return { verdict: 'error' as const, summary: findings[0]!.title, findings, keys: [] };
-    }
-    const doc = (disc.json && typeof disc.json === 'object' ? disc.json : {}) as Record<string, unknown>;
-    const issuer = typeof doc.issuer === 'string' ? doc.issuer : undefined;
-    const ks = await readKeySet(jwks.json);
+  async handle(input, ctx) {
+    const c = await gatherClusterOidc(ctx, input);
+    if (!c.discovery || !c.jwks) return { ...resultOf(c.findings, 'The cluster could not be read.'), keys: [] };
     const expected = input.expected_issuer ? { issuer: input.expected_issuer, from: 'expected issuer (the public bridge URL)' } : undefined;
-    const findings = [clusterReached('discovery and JWKS', disc.elapsedMs + jwks.elapsedMs), checkClusterIssuer(issuer, expected), ...ks.findings, ...checkConsumerLimits(ks.keys, jwks.bytes, 'sts')];
+    const elapsed = c.discovery.elapsedMs + c.jwks.elapsedMs;
+    const findings = [clusterReached('discovery and JWKS', elapsed), checkClusterIssuer(c.issuer, expected), ...c.findings, ...checkConsumerLimits(c.keys, c.jwks.bytes, 'sts')];
     return {
-      verdict: 'pass' as const,
-      summary: resultOf(findings, `The cluster issuer is ${issuer ?? '(none)'} with ${ks.keys.length} key(s).`).summary,
-      findings,
-      issuer,
-      jwks_uri: typeof doc.jwks_uri === 'string' ? doc.jwks_uri : undefined,
-      keys: ks.keys.map((k) => ({ kid: k.kid, kty: k.kty, alg: k.alg, use: k.use })),
-      elapsed_ms: disc.elapsedMs + jwks.elapsedMs,
+      ...resultOf(findings, `The cluster issuer is ${c.issuer ?? '(none)'} with ${c.keys.length} key(s).`),
+      issuer: c.issuer,
+      jwks_uri: c.jwksUri,
+      keys: c.keys.map((k) => ({ kid: k.kid, kty: k.kty, alg: k.alg, use: k.use })),
+      elapsed_ms: elapsed,
     };
   },
   text: (o) => [`issuer: ${o.issuer ?? '(none)'}`, `jwks_uri: ${o.jwks_uri ?? '(none)'}`, `kids: ${o.keys.map((k) => `${k.kid ?? '?'} (${k.kty ?? '?'} ${k.alg ?? '?'})`).join(', ') || '(none)'}`],
 });
 
 // ── check_public_reachability ────────────────────────────────────────────────
-
-interface Attempt {
-  ok: boolean;
-  findings: Finding[];
-  discovery?: Fetched | undefined;
-  jwksUri?: string | undefined;
-  kids: string[];
-  row: { attempt: number; discovery: string; jwks: string; elapsed_ms: number };
-}
-
-const outcome = (f?: Fetched, e?: SourceFailure) => (e ? e.code : f ? `ok ${f.elapsedMs} ms` : 'not tried');
-
-function unreachable(code: 'DISCOVERY_UNREACHABLE' | 'JWKS_UNREACHABLE', what: string, e: SourceFailure): Finding {
-  const f = fetchFailure(code, what, e);
-  return e.code === 'SOURCE_TLS_UNTRUSTED' ? { ...f, detail: `${f.detail} ${PRIVATE_CA_NOTE}` } : f;
-}
-
-/** One pass over discovery → jwks_uri → JWKS → kid, as STS does it. */
-async function attemptOnce(n: number, issuer: string, expected: { issuer: string; from: string }, kid: string | undefined, ctx: ToolContext): Promise<Attempt> {
-  const start = performance.now();
-  const row = (d: string, j: string) => ({ attempt: n, discovery: d, jwks: j, elapsed_ms: Math.round(performance.now() - start) });
-  let disc: Fetched;
-  try {
-    disc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
-  } catch (e) {
-    const fl = failureOf(e);
-    return { ok: false, kids: [], findings: [unreachable('DISCOVERY_UNREACHABLE', 'The discovery document', fl), skip('JWKS_UNREACHABLE', { title: 'JWKS not fetched: no discovery document' })], row: row(fl.code, 'not tried') };
-  }
-  const findings = checkDiscovery({ json: disc.json, url: disc.origin, expected, consumer: 'sts', elapsedMs: disc.elapsedMs, redirects: disc.http?.redirects ?? [] });
-  const jwksUri = (disc.json as { jwks_uri?: unknown } | null)?.jwks_uri;
-  if (typeof jwksUri !== 'string' || findings.some((f) => f.code === 'DISCOVERY_JWKS_URI_INVALID' && f.status === 'fail')) {
-    return { ok: false, kids: [], discovery: disc, findings: [...findings, skip('JWKS_UNREACHABLE', { title: 'JWKS not fetched: no usable jwks_uri' })], row: row(outcome(disc), 'not tried') };
-  }
-  let jwks: Fetched;
-  try {
-    jwks = await fetchJson(jwksUri, ctx.http, ctx.signal);
-  } catch (e) {
-    const fl = failureOf(e);
-    return { ok: false, kids: [], discovery: disc, jwksUri, findings: [...findings, unreachable('JWKS_UNREACHABLE', 'The JWKS', fl)], row: row(outcome(disc), fl.code) };
-  }
-  const ks = await readKeySet(jwks.json);
-  const slow = latency({ elapsedMs: jwks.elapsedMs, consumer: 'sts', url: jwksUri });
-  const kidFinding = kid === undefined ? skip('JWKS_KID_NOT_FOUND', { title: 'No token given; the kid was not checked' }) : matchKid({ kid }, ks.keys, 'the public JWKS').finding;
-  const all = [...findings, { ...slow, title: `JWKS: ${slow.title}` }, ...ks.findings, kidFinding];
-  const ok = !all.some((f) => f.status === 'fail' || f.status === 'error');
-  return { ok, kids: ks.keys.flatMap((k) => (k.kid ? [k.kid] : [])), discovery: disc, jwksUri, findings: all, row: row(outcome(disc), outcome(jwks)) };
-}
-
-/** Succeeded with an extra CA: would the public trust store (what AWS uses) accept it? */
-async function privateCaCheck(issuer: string, ctx: ToolContext): Promise<Finding | undefined> {
-  if (!ctx.http.ca) return undefined;
-  try {
-    await fetchDiscovery(issuer, { ...ctx.http, ca: undefined }, ctx.signal);
-    return undefined;
-  } catch (e) {
-    const fl = failureOf(e);
-    if (fl.code !== 'SOURCE_TLS_UNTRUSTED') return undefined;
-    const f = unreachable('DISCOVERY_UNREACHABLE', 'The discovery document', fl);
-    return { ...f, status: 'warn', title: 'Reachable here only through the extra CA you configured; the public trust store rejects the certificate' };
-  }
-}
 
 const checkPublicReachability = defineTool({
   name: 'check_public_reachability',
@@ -191,28 +104,26 @@ const checkPublicReachability = defineTool({
     const issuer = input.issuer ?? iss;
     if (!issuer) throw new UsageError('No issuer to check.', 'Pass issuer (https://<host>) or a token whose iss names it.');
     const expected = iss ? { issuer: iss, from: 'token iss' } : { issuer, from: 'issuer given' };
-    const rows: Attempt['row'][] = [];
-    let last: Attempt | undefined;
+    const rows: ReachAttempt['row'][] = [];
+    let last: ReachAttempt | undefined;
     for (let n = 1; n <= input.attempts; n++) {
       ctx.progress(n - 1, input.attempts, `attempt ${n} of ${input.attempts}: ${discoveryUrl(issuer)}`);
-      last = await attemptOnce(n, issuer, expected, kid, ctx);
+      // A fresh memo per attempt: each retry fetches again.
+      last = await reachOnce({ ...ctx, memo: new Map() }, n, issuer, expected, kid);
       rows.push(last.row);
       if (last.ok || n === input.attempts || ctx.signal.aborted) break;
       await sleep(input.interval_seconds * 1000, undefined, { signal: ctx.signal }).catch(() => undefined);
     }
     ctx.progress(rows.length, input.attempts, last?.ok ? 'reachable' : 'not reachable');
     const a = last!;
-    const host = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
-    const addresses = a.discovery?.http?.addresses.length ? a.discovery.http.addresses : /^[\d.]+$|:/.test(host) ? [host] : [];
-    const tailnet = a.discovery ? checkTailnet(host, addresses) : skip('REACHABILITY_TAILNET_ONLY', { title: 'Not reached; address class not checked' });
-    const ca = a.ok ? await privateCaCheck(issuer, ctx) : undefined;
+    const { addresses, finding: tailnet } = addressFindings(issuer, a);
+    const ca = a.ok ? await privateCaCheck(ctx, issuer) : undefined;
     const findings = [...a.findings, tailnet, ...(ca ? [ca] : [])];
     const warned = worstFirst(findings).find((f) => f.status === 'warn');
     const okText = rows.length > 1 ? `Reachable as AWS would fetch it, after ${rows.length} attempts.` : 'Reachable as AWS would fetch it: discovery and JWKS served in time.';
     return {
-      verdict: 'pass' as const,
-      summary: a.ok ? okText + (warned ? ` But: ${warned.title}.` : '') : resultOf(findings, okText).summary,
-      findings,
+      ...resultOf(findings, okText),
+      ...(a.ok ? { summary: okText + (warned ? ` But: ${warned.title}.` : '') } : {}),
       issuer,
       discovery_url: discoveryUrl(issuer),
       jwks_uri: a.jwksUri,
@@ -243,34 +154,6 @@ const eventSchema = z.object({
   cert_domains: z.array(z.string()).optional(),
 });
 
-const MAX_PODS = 5;
-
-async function bridgeLogText(input: { pod?: string | undefined; selector?: string | undefined; namespace?: string | undefined; container?: string | undefined; since?: string | undefined; tail: number }, target: KubeTarget) {
-  let pods;
-  try {
-    pods = await getPods(target, { namespace: input.namespace, name: input.pod, selector: input.pod ? undefined : (input.selector ?? BRIDGE_SELECTOR) });
-  } catch (e) {
-    const fl = failureOf(e);
-    if (input.pod && fl.facts?.reason === 'not_found') throw new UsageError(`Pod ${input.pod} was not found${input.namespace ? ` in namespace ${input.namespace}` : ''}.`, 'Check the name and namespace: kubectl get pods -n <ns> --show-labels');
-    return { failure: fl };
-  }
-  if (pods.length === 0) {
-    throw new UsageError(`No pod matches ${input.selector ?? BRIDGE_SELECTOR}${input.namespace ? ` in namespace ${input.namespace}` : ''}.`, 'Pass pod, or a selector that matches the bridge (kubectl get pods -n <ns> --show-labels), or namespace.');
-  }
-  const texts: string[] = [];
-  const seen: Array<{ name: string; namespace: string; phase?: string | undefined; restarts: number; lines: number }> = [];
-  for (const p of pods.slice(0, MAX_PODS)) {
-    try {
-      const t = await podLogs(target, { namespace: p.namespace || input.namespace, pod: p.name, container: input.container, since: input.since, tail: input.tail });
-      texts.push(t);
-      seen.push({ name: p.name, namespace: p.namespace, phase: p.phase, restarts: p.restarts, lines: t.split('\n').filter((l) => l.trim()).length });
-    } catch (e) {
-      return { failure: failureOf(e) };
-    }
-  }
-  return { text: texts.join('\n'), pods: seen };
-}
-
 const checkBridgeLogsTool = defineTool({
   name: 'check_bridge_logs',
   title: "Classify the OIDC bridge's log events",
@@ -296,28 +179,14 @@ const checkBridgeLogsTool = defineTool({
   type: 'readOnly',
   network: true,
   cli: { command: 'bridge-logs', summary: "Classify the OIDC bridge's log events", examples: ['jwt-triage bridge-logs --namespace oidc --since 2h', 'jwt-triage bridge-logs --log-file bridge.log'] },
-  async handle(input) {
+  async handle(input, ctx) {
     if (input.log_file !== undefined && (input.pod !== undefined || input.selector !== undefined)) throw new UsageError('log_file and pod/selector were both given.', 'Pass log_file alone, or pod/selector without log_file.');
-    let text: string;
-    let source: string;
-    let pods: Array<{ name: string; namespace: string; phase?: string | undefined; restarts: number; lines: number }> = [];
-    if (input.log_file !== undefined) {
-      text = await readLogFile(input.log_file);
-      source = `file:${input.log_file}`;
-    } else {
-      const got = await bridgeLogText(input, targetOf(input));
-      if ('failure' in got) {
-        const findings = [clusterUnreachable(got.failure!, 'Reading the bridge logs')];
-        return { verdict: 'error' as const, summary: findings[0]!.title, findings, source: 'kubectl logs', pods: [], lines_read: 0, lines_parsed: 0, events: [] };
-      }
-      text = got.text;
-      pods = got.pods;
-      source = `kubectl logs ${pods.map((p) => `pod/${p.namespace}/${p.name}`).join(' ')}`;
-    }
-    const parsed = parseBridgeLog(text);
-    const events = summarizeEvents(parsed.events);
-    const findings = checkBridgeLogs(events, parsed);
-    return { verdict: 'pass' as const, summary: resultOf(findings, `No bridge failure events in ${parsed.lines} line(s).`).summary, findings, source, pods, lines_read: parsed.lines, lines_parsed: parsed.events.length, events };
+    const got = input.log_file !== undefined
+      ? { source: `file:${input.log_file}`, pods: [], ...parsedLog(await readLogFile(input.log_file)), findings: [] }
+      : await gatherBridgeLogs(ctx, input);
+    if (got.findings.length) return { ...resultOf(got.findings, 'The bridge logs could not be read.'), source: got.source, pods: [], lines_read: 0, lines_parsed: 0, events: [] };
+    const findings = checkBridgeLogs(got.events, { lines: got.lines, unparsed: got.unparsed });
+    return { ...resultOf(findings, `No bridge failure events in ${got.lines} line(s).`), source: got.source, pods: got.pods, lines_read: got.lines, lines_parsed: got.parsedLines, events: got.events };
   },
   text: (o) => [`source: ${o.source} (${o.lines_parsed}/${o.lines_read} lines parsed)`, ...o.events.map((e) => `${e.event} ×${e.count}${e.first ? ` ${e.first} → ${e.last}` : ''}${Object.keys(e.error_kinds).length ? ` [${Object.keys(e.error_kinds).join(', ')}]` : ''}`)],
 });
@@ -333,25 +202,6 @@ function envFromInput(env: Record<string, string>): EnvEntry[] {
     const m = /^(secretKeyRef|configMapKeyRef):(.*)$/.exec(v);
     return m ? { name, from: m[1] as EnvEntry['from'], ref: m[2] } : { name, from: 'value', value: v };
   });
-}
-
-/** Registers secret literals, then keeps values only for non-secret settings. */
-function settingsOf(env: EnvEntry[], ctx: ToolContext): SettingFact[] {
-  return env.map((e) => {
-    if (isSecretSetting(e.name) && e.value) ctx.secret(e.value, 'secret');
-    return { name: e.name, from: e.from, value: isSecretSetting(e.name) ? (e.value ? '(set)' : '') : e.value };
-  });
-}
-
-async function pickDeployment(input: { deployment?: string | undefined; selector?: string | undefined; namespace?: string | undefined; container?: string | undefined }, target: KubeTarget) {
-  const found: DeploymentFacts[] = await getDeployments(target, { namespace: input.namespace, name: input.deployment, selector: input.deployment ? undefined : (input.selector ?? BRIDGE_SELECTOR) });
-  if (found.length !== 1) {
-    throw new UsageError(found.length ? `${found.length} Deployments match: ${found.map((d) => d.name).join(', ')}.` : `No Deployment matches ${input.selector ?? BRIDGE_SELECTOR}.`, 'Pass deployment (the bridge Deployment name) and namespace.');
-  }
-  const d = found[0]!;
-  const c = input.container ? d.containers.find((x) => x.name === input.container) : (d.containers.find((x) => x.env.some((e) => e.name === 'ISSUER_URL')) ?? d.containers[0]);
-  if (!c) throw new UsageError(`Deployment ${d.name} has no container ${input.container ?? ''}.`, `Containers: ${d.containers.map((x) => x.name).join(', ')}.`);
-  return { d, c };
 }
 
 const checkBridgeConfigTool = defineTool({
@@ -379,7 +229,6 @@ const checkBridgeConfigTool = defineTool({
   network: true,
   cli: { command: 'bridge-config', summary: "Check the OIDC bridge Deployment's settings", examples: ['jwt-triage bridge-config --namespace oidc', 'jwt-triage bridge-config --deployment oidc-bridge --namespace oidc --context prod'] },
   async handle(input, ctx) {
-    const target = targetOf(input);
     const findings: Finding[] = [];
     let env: EnvEntry[];
     let envFrom: string[] = [];
@@ -387,33 +236,24 @@ const checkBridgeConfigTool = defineTool({
     if (input.env) {
       env = envFromInput(input.env);
     } else {
-      try {
-        const { d, c } = await pickDeployment(input, target);
-        env = c.env;
-        envFrom = c.envFrom;
-        names = { deployment: `${d.namespace}/${d.name}`, container: c.name };
-      } catch (e) {
-        if (e instanceof UsageError) throw e;
-        findings.push(clusterUnreachable(failureOf(e), 'Reading the bridge Deployment'));
-        return { verdict: 'error' as const, summary: findings[0]!.title, findings, settings: [], env_from: [] };
-      }
+      const d = await gatherBridgeDeployment(ctx, input);
+      if (d.findings.length) return { ...resultOf(d.findings, 'The bridge Deployment could not be read.'), settings: [], env_from: [] };
+      env = d.env;
+      envFrom = d.envFrom;
+      names = { deployment: d.deployment, container: d.container };
     }
     const settings = settingsOf(env, ctx);
     findings.push(...checkBridgeConfig({ settings, envFrom }));
     let clusterIssuer = input.cluster_issuer;
     if (clusterIssuer === undefined && (!input.env || input.context || input.kubeconfig)) {
-      try {
-        const disc = await readClusterJson('/.well-known/openid-configuration', target);
-        const iss = (disc.json as { issuer?: unknown } | null)?.issuer;
-        clusterIssuer = typeof iss === 'string' ? iss : undefined;
-      } catch (e) {
-        findings.push(clusterUnreachable(failureOf(e), "Reading the API server's issuer"));
-      }
+      const c = await gatherClusterOidc(ctx, input);
+      clusterIssuer = c.issuer;
+      if (!c.discovery) findings.push(...c.findings);
     }
     const issuerUrl = settings.find((s) => s.name === 'ISSUER_URL' && s.from === 'value')?.value;
     findings.push(issuerUrl ? checkClusterIssuer(clusterIssuer, { issuer: issuerUrl, from: 'bridge ISSUER_URL' }) : skip('CLUSTER_ISSUER_MISMATCH', { title: 'No literal ISSUER_URL to compare with the API server issuer' }));
     const shown = settings.map((s) => ({ name: s.name, from: s.from, ...(s.value !== undefined && SHOWN.has(s.name) ? { value: s.value } : {}) }));
-    return { verdict: 'pass' as const, summary: resultOf(findings, 'The bridge settings follow its rules.').summary, findings, ...names, settings: shown, env_from: envFrom, cluster_issuer: clusterIssuer };
+    return { ...resultOf(findings, 'The bridge settings follow its rules.'), ...names, settings: shown, env_from: envFrom, cluster_issuer: clusterIssuer };
   },
   text: (o) => [...(o.deployment ? [`deployment: ${o.deployment} (container ${o.container})`] : []), ...o.settings.map((s) => `${s.name}: ${s.value ?? `(${s.from})`}`), `API server issuer: ${o.cluster_issuer ?? '(not read)'}`],
 });

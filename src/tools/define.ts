@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { findingSchema, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
 import { UsageError } from '../sources/errors.js';
-import type { HttpPolicy } from '../sources/http.js';
+import type { GatherContext } from '../gather/context.js';
 
 export type ToolType =
   /** Reads only (Get/List/Describe/Filter, HTTP GET, kubectl get/logs). */
@@ -17,19 +17,8 @@ export type ToolType =
   /** Makes one call that is not a read (the opt-in STS probe): not read-only, not destructive. */
   | 'probe';
 
-export interface ToolContext {
-  /** One clock per call. */
-  now: Date;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  signal: AbortSignal;
-  /** Network policy for every fetch this call makes. */
-  http: HttpPolicy;
-  /** Reports progress on long work (MCP `notifications/progress`, CLI stderr). */
-  progress(progress: number, total?: number, message?: string): void;
-  /** Registers a secret so it is replaced wherever it would appear in output. */
-  secret(value: string, label: string): void;
-}
+/** A tool call's context: what every gatherer gets (src/gather/context.ts). */
+export type ToolContext = GatherContext;
 
 export interface CliSpec<I> {
   /** `jwt-triage <command>`. */

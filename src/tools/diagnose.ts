@@ -1,85 +1,128 @@
 import { z } from 'zod';
-import { findingSchema, verdictOf } from '../checks/finding.js';
-import { runPlaybook } from '../diagnose/playbook.js';
-import { expectationsFor, PRESETS } from '../diagnose/presets.js';
-import { renderDiagnosis, summarize } from '../diagnose/render.js';
-import { tokenInputShape } from '../sources/secret-ref.js';
-import { loadToken } from './token-input.js';
+import { findingSchema } from '../checks/finding.js';
+import { diagnose } from '../diagnose/playbook.js';
+import { rank } from '../diagnose/rank.js';
+import { renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
+import { PRESETS } from '../diagnose/types.js';
+import { readSecret, tokenInputShape } from '../sources/secret-ref.js';
+import { hasToken, loadToken } from './token-input.js';
+import { UsageError } from '../sources/errors.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from './define.js';
 
-const diagnose = defineTool({
+const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const diagnoseTool = defineTool({
   name: 'diagnose_rejection',
-  title: 'Diagnose a rejected token',
+  title: 'Diagnose a rejected request',
   description:
-    'The one-call answer to "why is my request rejected (401/403, or AssumeRoleWithWebIdentity failing)?". Runs every relevant ' +
-    'check in parallel — token form, kind, algorithm, kid, times, claims against what the verifier expects, discovery, JWKS, ' +
-    'signature, consumer limits, and for a preset the AWS side (opencode: SSM values and the ALB jwt-validation config; sts: the ' +
-    'IAM OIDC provider and the role trust policy) — and ranks the findings into ONE root cause with its fix. Use it first; use the ' +
-    'single-purpose tools to dig into a finding. Pass the token as token_file or token_env.',
+    'The one-call answer to "why is my request rejected?" — a 401/403 at an AWS ALB that validates JWTs (preset opencode: the OpenCode Stack), ' +
+    'or an AssumeRoleWithWebIdentity failure (preset web-identity: a Kubernetes service-account token through an OIDC bridge, EKS, any issuer). ' +
+    'Runs every relevant check in parallel under a deadline — token, claims vs what the verifier expects, discovery, JWKS, signature; opencode: ' +
+    'the live jwt-validation config vs SSM, the rule chain, SSM completeness, which rule answers the request, the API key; web-identity: the IAM ' +
+    'provider, the role trust, public reachability as AWS sees it, cluster vs public keys, the bridge, STS\'s predicted answer — and ranks the ' +
+    'findings into ONE root cause with its fix. Use it first. Pass a token (token_file/token_env) and/or an API key (api_key_file/api_key_env), never inline.',
   input: z.object({
     ...tokenInputShape,
-    preset: z.enum(PRESETS).default('generic').describe('generic: expectations from the inputs; opencode: the OpenCode Stack ALB (expected iss/aud from SSM, consumer alb); sts: STS web identity (aud sts.amazonaws.com, consumer sts).'),
-    expected_issuer: z.string().optional().describe('The issuer the verifier is configured with (default: the preset\'s, else the token\'s iss).'),
-    expected_audience: z.string().optional().describe('The audience the verifier requires (opencode: the CLI client id from SSM; sts: sts.amazonaws.com).'),
-    expected_subject: z.string().optional().describe('The subject the verifier requires, e.g. system:serviceaccount:<ns>:<sa>.'),
-    expected_kind: z.enum(['id', 'access', 'service_account']).optional().describe('The kind of token the verifier needs (opencode: id; sts: service_account).'),
-    consumer: z.enum(['alb', 'sts', 'generic']).optional().describe('Whose limits apply (default by preset: opencode → alb, sts → sts).'),
-    issuer: z.string().optional().describe('Issuer whose discovery document to fetch (default: the expected issuer, else the token\'s iss).'),
+    api_key_file: z.string().optional().describe('Path to a file holding the OpenCode API key (oc_…).'),
+    api_key_env: z.string().optional().describe('Environment variable (of the server process) holding the API key.'),
+    preset: z.enum(PRESETS).default('generic').describe('opencode: the OpenCode Stack JWT ALB; web-identity (alias sts): STS AssumeRoleWithWebIdentity; generic: the inputs only.'),
+    expected_issuer: z.string().optional().describe('Issuer the verifier expects (default: the preset\'s, else the token\'s iss).'),
+    expected_audience: z.string().optional().describe('Audience the verifier requires (opencode: from the ALB; web-identity: sts.amazonaws.com).'),
+    expected_subject: z.string().optional().describe('Subject the verifier requires (web-identity: from service_account).'),
+    expected_kind: z.enum(['id', 'access', 'service_account']).optional().describe('Kind of token the verifier needs.'),
+    consumer: z.enum(['alb', 'sts', 'generic']).optional().describe('Whose limits apply (default by preset).'),
+    issuer: z.string().optional().describe('Issuer whose discovery document to fetch (default: expected issuer, else the token\'s iss).'),
     jwks_url: z.string().optional().describe('A JWKS URL to use instead of discovery\'s jwks_uri.'),
-    env: z.string().optional().describe('opencode preset: the environment name (default: $ENVIRONMENT, cdk.context.json, dev).'),
-    role_arn: z.string().optional().describe('sts preset: the role being assumed, to evaluate its trust policy.'),
+    env: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('opencode: environment name (default: $ENVIRONMENT, cdk.context.json, dev).'),
+    method: z.string().regex(/^[A-Za-z]{1,16}$/).optional().describe('opencode: method of the failing request (default POST).'),
+    path: z.string().optional().describe('opencode: path of the failing request (default /v1/chat/completions).'),
+    listener_arn: z.string().optional().describe('opencode: the JWT ALB listener (default: from SSM).'),
+    role_arn: z.string().optional().describe('web-identity: the role being assumed (its trust policy is evaluated).'),
+    service_account: z.string().optional().describe('web-identity: NAMESPACE:NAME of the workload\'s service account (gives the expected sub).'),
+    kube_context: z.string().optional().describe('web-identity: kubeconfig context of the cluster (compares its issuer and keys).'),
+    kubeconfig: z.string().optional().describe('web-identity: kubeconfig file (default: KUBECONFIG, ~/.kube/config).'),
+    bridge_namespace: z.string().regex(k8sName).optional().describe('web-identity: namespace of the OIDC bridge (its Deployment and logs are read).'),
     ...regionInputShape,
-    skew_seconds: z.number().int().min(0).max(3600).default(60).describe('Clock-skew allowance for exp/nbf/iat.'),
+    skew_seconds: z.number().int().min(0).max(3600).optional().describe('Clock-skew allowance for exp/nbf/iat (default 60; web-identity 300, as STS).'),
     now: nowInput,
-    offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS or AWS calls.'),
+    offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS, AWS or cluster.'),
+    deadline_seconds: z.number().min(1).max(300).default(20).describe('Deadline for the whole diagnosis; what has not answered by then is reported as not finished.'),
   }),
   output: resultSchema({
-    token_summary: z
-      .object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string(), iss: z.string().optional(), status_text: z.string().optional() })
-      .optional(),
+    preset: z.string(),
+    root_cause: findingSchema.nullable().describe('The one cause that explains the rejection; null when nothing is wrong.'),
+    likely: z.boolean().optional().describe('The root cause is a could-not-check error that likely explains the rejection.'),
+    sections: z.array(z.object({ label: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']), line: z.string().optional() })).describe('The summary box, one row per section; the findings are in `findings`.'),
+    token_summary: z.object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string(), iss: z.string().optional(), status_text: z.string().optional() }).optional(),
     expectations: z.object({ iss: z.string().optional(), aud: z.string().optional(), sub: z.string().optional(), kind: z.string().optional(), from: z.string() }),
-    root_cause: findingSchema.optional(),
-    sections: z.array(z.object({ label: z.string(), line: z.string().optional(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']) })),
-    report: z.string().describe('The rendered diagnosis, as the CLI prints it.'),
+    timed_out: z.array(z.string()).describe('Sections not finished by the deadline.'),
+    sources: z.object({ token: z.string().optional(), api_key: z.string().optional() }).describe('Where the token and API key were read from (never their values).'),
   }),
   type: 'readOnly',
   network: true,
   cli: {
     command: 'diagnose',
-    summary: 'One root cause for a rejected token: token, claims, discovery, JWKS, signature, and the AWS side per preset',
+    summary: 'One root cause for a rejected request: token, keys, and the ALB or STS side per preset',
     examples: [
-      'jwt-triage diagnose --token-file ./id_token --expected-audience 5r2kq8vd1mh3example --consumer alb',
-      'jwt-triage diagnose --token-env OPENCODE_TOKEN --preset opencode --env dev',
-      'jwt-triage diagnose --token-file /var/run/secrets/tokens/sts --preset sts --role-arn arn:aws:iam::123456789012:role/app',
+      'jwt-triage diagnose --token-file ~/.opencode/id_token --preset opencode --env dev',
+      'jwt-triage diagnose --api-key-env OPENCODE_API_KEY --preset opencode --path /v1/models --method GET',
+      'jwt-triage diagnose --token-file /var/run/secrets/tokens/sts --preset web-identity --role-arn arn:aws:iam::123456789012:role/app --service-account payments:uploader --kube-context prod --bridge-namespace oidc',
     ],
   },
   async handle(input, ctx) {
-    const tok = await loadToken(input, ctx);
-    const { raw, source } = tok;
+    const tok = hasToken(input) ? await loadToken(input, ctx) : undefined;
+    const key = input.api_key_file !== undefined || input.api_key_env !== undefined
+      ? await readSecret({ file: input.api_key_file, env: input.api_key_env }, 'API key', { file: 'api_key_file', env: 'api_key_env' }, ctx.env)
+      : undefined;
+    if (key) ctx.secret(key.value, 'api-key');
+    const preset = input.preset === 'sts' ? 'web-identity' : input.preset;
+    if (!tok && (preset !== 'opencode' || !key) && preset !== 'opencode') {
+      throw new UsageError('No token given.', preset === 'web-identity' ? 'Pass token_file (e.g. the projected service-account token) or token_env.' : 'Pass token_file or token_env (and, for the OpenCode ALB, api_key_file or api_key_env).');
+    }
     const now = parseNow(input.now, ctx.now);
-    const prepared = await expectationsFor(input, tok.facts, { ...ctx, now });
-    const result = await runPlaybook(
-      { raw, expected: prepared.expected, consumer: prepared.consumer, issuer: input.issuer, jwksUrl: input.jwks_url ?? prepared.jwksUrl, skewSeconds: input.skew_seconds, offline: input.offline, extra: prepared.extra },
-      { now, http: ctx.http, signal: ctx.signal, progress: ctx.progress },
+    const result = await diagnose(
+      {
+        token: tok ? { raw: tok.raw, source: tok.source } : undefined,
+        apiKey: key ? { value: key.value, source: key.source } : undefined,
+        preset: input.preset,
+        expected: { iss: input.expected_issuer, aud: input.expected_audience, sub: input.expected_subject, kind: input.expected_kind },
+        consumer: input.consumer,
+        issuer: input.issuer,
+        jwksUrl: input.jwks_url,
+        opencode: { env: input.env, method: input.method, path: input.path, listenerArn: input.listener_arn },
+        webIdentity: { roleArn: input.role_arn, serviceAccount: input.service_account, kubeContext: input.kube_context, kubeconfig: input.kubeconfig, bridgeNamespace: input.bridge_namespace },
+        region: input.region,
+        profile: input.profile,
+        skewSeconds: input.skew_seconds ?? (preset === 'web-identity' ? 300 : 60),
+        offline: input.offline,
+        deadlineMs: input.deadline_seconds * 1000,
+      },
+      { ...ctx, now },
     );
-    const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
+    const { root, likely } = result.ranked;
+    const rows = sectionRows(result.sections);
     return {
-      verdict: verdictOf(result.findings),
-      summary: summarize(result),
-      findings: result.findings,
+      verdict: 'pass' as const,
+      summary: summarize(result.ranked, rows),
+      // Passing checks are in `sections`; the findings list what is wrong, could not be checked, or warns.
+      findings: result.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error'),
+      preset: result.preset,
+      root_cause: root ?? null,
+      ...(likely ? { likely: true } : {}),
+      sections: rows,
       ...(result.token ? { token_summary: result.token } : {}),
-      expectations: prepared.expected,
-      ...(result.ranked.root ? { root_cause: result.ranked.root } : {}),
-      sections: result.sections.map((s) => ({
-        label: s.label,
-        ...(s.line ? { line: s.line } : {}),
-        status: s.findings.reduce<'pass' | 'fail' | 'warn' | 'skip' | 'error'>((w, f) => (rank[f.status] > rank[w] ? f.status : w), 'pass'),
-      })),
-      report: renderDiagnosis(result, `jwt-triage diagnosis (${input.preset}, token from ${source})`),
+      expectations: result.expected,
+      timed_out: result.timedOut,
+      sources: { token: tok?.source, api_key: key?.source },
     };
   },
-  text: (out) => [out.report],
+  // The report is rendered from the (redacted) output: the same rows, root cause and findings.
+  text: (out) => {
+    const ranked = rank(out.findings);
+    const from = [out.sources.token ? `token from ${out.sources.token}` : '', out.sources.api_key ? `API key from ${out.sources.api_key}` : ''].filter(Boolean).join(', ');
+    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''})`)];
+  },
   textReplacesFindings: true,
 });
 
-export default [diagnose];
+export default [diagnoseTool];

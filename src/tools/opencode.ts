@@ -4,24 +4,20 @@
  * a failing call becomes a finding and the other checks go on.
  */
 import { z } from 'zod';
-import { awsFailure, fetchFailure } from '../checks/source-failure.js';
 import { type Finding } from '../checks/finding.js';
-import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
+import type { KeyFacts } from '../checks/jwks/keys.js';
 import { checkConsumerLimits } from '../checks/jwks/consumer.js';
-import { checkAlbJwtConfig, jwtConfigsOf, type SsmJwtValues } from '../checks/opencode/alb-jwt.js';
 import { judgeTokenForAlb, rejections } from '../checks/opencode/alb-token.js';
 import { rulesFromSpec, type ActionFact, type RuleFact, type SsmParameterFact } from '../checks/opencode/facts.js';
 import { checkRuleChain, describeRule } from '../checks/opencode/rules.js';
 import { simulateRequest, shownValue, type SimRequest, type TokenJudgement } from '../checks/opencode/simulate.js';
 import { checkSsmParameters } from '../checks/opencode/ssm.js';
-import {
-  EXPECTED_PARAMETERS, EXPECTED_RULES, JWT_RULE_PRIORITIES, REDEPLOY, SSM_KEYS, refreshAlbJwtConfig, resolveEnvironment, ssmPath, ssmPrefix, stackOfParameter, type ResolvedEnv,
-} from '../presets/opencode.js';
-import { awsSession, type AwsSession } from '../sources/aws/client.js';
-import { SourceError, UsageError } from '../sources/errors.js';
-import { fetchJson } from '../sources/oidc.js';
-import { describeListener, describeRules, type ListenerFact } from '../sources/aws/elbv2.js';
-import { ssmByNames, ssmByPath } from '../sources/aws/ssm.js';
+import { attempt } from '../gather/failure.js';
+import { gatherJwks } from '../gather/keys.js';
+import { gatherAlbJwt, gatherListener, gatherSsmTree, stackOf } from '../gather/opencode.js';
+import { EXPECTED_PARAMETERS, EXPECTED_RULES, REDEPLOY, stackOfParameter } from '../presets/opencode.js';
+import { UsageError } from '../sources/errors.js';
+import { ssmByNames } from '../sources/aws/ssm.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
@@ -77,93 +73,13 @@ const ruleToOut = (r: RuleFact): z.infer<typeof ruleOut> =>
   });
 
 
-interface Session {
-  env: ResolvedEnv;
-  prefix: string;
-  aws: AwsSession;
-  profile: string | undefined;
-  findings: Finding[];
-}
-
-function session(input: { env?: string | undefined; region?: string | undefined; profile?: string | undefined }, ctx: ToolContext): Session {
-  const env = resolveEnvironment(input.env, ctx.env, ctx.cwd);
-  return { env, prefix: ssmPrefix(env.name), aws: awsSession({ region: input.region, profile: input.profile, signal: ctx.signal }), profile: input.profile ?? ctx.env.AWS_PROFILE, findings: [] };
-}
-
-/** Runs one source call; a SourceError becomes a finding (the checks go on), anything else is a bug. */
-async function attempt<T>(s: Session, fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    s.findings.push(awsFailure(e, { profile: s.profile }));
-    return undefined;
-  }
-}
-
-/** Reads SSM parameters by suffix; missing ones → SSM_PARAMETER_MISSING. */
-async function readSsm(s: Session, suffixes: readonly string[]): Promise<Map<string, SsmParameterFact> | undefined> {
-  const names = suffixes.map((x) => ssmPath(s.env.name, x));
-  const got = await attempt(s, () => ssmByNames(s.aws, names));
-  if (!got) return undefined;
-  const found = new Map(got.parameters.map((p) => [p.name.slice(s.prefix.length), p]));
-  const missing = suffixes.filter((x) => !found.has(x));
-  if (missing.length) {
-    s.findings.push(...checkSsmParameters(missing.map((x) => ({ name: ssmPath(s.env.name, x), stack: stackOfParameter(x) })), new Set(), { redeploy: REDEPLOY, env: s.env, prefix: s.prefix }).map((f) => ({ ...f, detail: f.detail.replace(/ Nothing at all exists.*$/, '') })));
-  }
-  return found;
-}
-
-interface LoadedRules {
-  listenerArn?: string;
-  listenerSource?: 'input' | 'ssm';
-  listener?: ListenerFact;
-  rules?: RuleFact[];
-}
-
-async function loadRules(s: Session, given: string | undefined, fromSsm?: string): Promise<LoadedRules> {
-  let arn = given;
-  let source: 'input' | 'ssm' = 'input';
-  if (!arn) {
-    source = 'ssm';
-    arn = fromSsm ?? (await readSsm(s, [SSM_KEYS.listenerArn]))?.get(SSM_KEYS.listenerArn)?.value;
-    if (!arn) return {};
-  }
-  try {
-    const listener = await describeListener(s.aws, arn);
-    const { rules } = await describeRules(s.aws, arn);
-    return { listenerArn: arn, listenerSource: source, listener, rules };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    if (e.facts.kind === 'not_found') {
-      s.findings.push({
-        code: 'ALB_LISTENER_NOT_FOUND',
-        status: 'fail',
-        title: `The listener ${arn} does not exist`,
-        detail: source === 'ssm' ? `The ARN comes from SSM ${s.prefix}${SSM_KEYS.listenerArn}: the API stack was deleted or replaced without updating it, or this is another account/region.` : 'Check the ARN, the account and the region.',
-        evidence: { listener_arn: arn, listener_arn_source: source, aws_error: e.facts.aws_error },
-        fix: source === 'ssm' ? `Redeploy the API stack (ENVIRONMENT=${s.env.name} ${REDEPLOY.api}), or pass region/profile for the account it lives in.` : 'aws elbv2 describe-listeners --load-balancer-arn <opencode-jwt ALB ARN> lists the right ARN.',
-      });
-    } else {
-      s.findings.push(awsFailure(e, { profile: s.profile }));
-    }
-    return { listenerArn: arn, listenerSource: source };
-  }
-}
-
-
-/** Fetches and reads the JWKS the ALB uses; failures become findings. */
-async function loadJwks(url: string, ctx: ToolContext, findings: Finding[]): Promise<{ keys: KeyFacts[]; bytes: number } | undefined> {
-  try {
-    const f = await fetchJson(url, ctx.http, ctx.signal);
-    const set = await readKeySet(f.json);
-    findings.push(...set.findings, ...checkConsumerLimits(set.keys, f.bytes, 'alb'));
-    return { keys: set.keys, bytes: f.bytes };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    findings.push(fetchFailure('JWKS_UNREACHABLE', `The ALB's JWKS (${url})`, e));
-    return undefined;
-  }
+/** Fetches and reads the JWKS the ALB uses, with the ALB's limits; failures become findings. */
+async function albJwks(url: string, ctx: ToolContext, findings: Finding[]): Promise<{ keys: KeyFacts[]; bytes: number } | undefined> {
+  const j = await gatherJwks(ctx, { url }, "The ALB's JWKS");
+  findings.push(...j.findings);
+  if (!j.doc) return undefined;
+  findings.push(...checkConsumerLimits(j.keys, j.doc.bytes, 'alb'));
+  return { keys: j.keys, bytes: j.doc.bytes };
 }
 
 // ── get_ssm_parameters ────────────────────────────────────────────────────────
@@ -198,39 +114,37 @@ const getSsmParameters = defineTool({
   network: true,
   cli: { command: 'ssm', summary: 'Read the OpenCode SSM parameters; name the missing ones and the stack to redeploy', examples: ['jwt-triage ssm --env dev', 'jwt-triage ssm --names oidc/issuer,oidc/cli-client-id'] },
   async handle(input, ctx) {
-    const s = session(input, ctx);
+    const s = stackOf(ctx, input);
     const byNames = input.names !== undefined && input.names.length > 0;
     if (byNames && input.path !== undefined) throw new UsageError('Both path and names given.', 'Pass either path or names.');
     const path = input.path ?? s.prefix;
+    const findings: Finding[] = [];
     let parameters: SsmParameterFact[] = [];
     let missing: string[] = [];
     let paging: { pages?: number; truncated?: boolean } = {};
     if (byNames) {
       const names = input.names!.map((n) => (n.startsWith('/') ? n : s.prefix + n));
-      const got = await attempt(s, () => ssmByNames(s.aws, names));
+      const got = await attempt(findings, () => ssmByNames(s.aws, names), { profile: s.profile });
       parameters = got?.parameters ?? [];
       if (got) {
         const present = new Set(parameters.map((p) => p.name));
         const expected = names.map((n) => ({ name: n, stack: n.startsWith(s.prefix) ? stackOfParameter(n.slice(s.prefix.length)) : undefined }));
-        s.findings.push(...checkSsmParameters(expected, present, { redeploy: REDEPLOY, env: s.env, prefix: s.prefix }));
+        findings.push(...checkSsmParameters(expected, present, { redeploy: REDEPLOY, env: s.env, prefix: s.prefix }));
         missing = names.filter((n) => !present.has(n));
       }
     } else {
-      const got = await attempt(s, () => ssmByPath(s.aws, path, { recursive: true }));
-      parameters = got?.parameters ?? [];
-      if (got) {
-        paging = { pages: got.pages, truncated: got.truncated };
+      const tree = await gatherSsmTree(ctx, s, path);
+      findings.push(...tree.findings);
+      parameters = tree.parameters;
+      if (tree.read) {
+        paging = { pages: tree.pages, truncated: tree.truncated };
         const present = new Set(parameters.map((p) => p.name));
-        if (path.replace(/\/?$/, '/') === s.prefix) {
-          const expected = EXPECTED_PARAMETERS.map((p) => ({ name: s.prefix + p.suffix, stack: p.stack }));
-          s.findings.push(...checkSsmParameters(expected, present, { redeploy: REDEPLOY, env: s.env, prefix: s.prefix }));
-          missing = expected.map((p) => p.name).filter((n) => !present.has(n));
-        }
+        if (path.replace(/\/?$/, '/') === s.prefix) missing = EXPECTED_PARAMETERS.map((p) => s.prefix + p.suffix).filter((n) => !present.has(n));
       }
     }
     const out = parameters.map((p) => defined({ name: p.name, type: p.type, value: p.value, version: p.version, last_modified: p.lastModified }));
     return {
-      ...resultOf(s.findings, `${out.length} parameter(s) read ${byNames ? 'by name' : `under ${path}`}; none of the expected ones is missing.`),
+      ...resultOf(findings, `${out.length} parameter(s) read ${byNames ? 'by name' : `under ${path}`}; none of the expected ones is missing.`),
       environment: s.env,
       mode: byNames ? ('names' as const) : ('path' as const),
       ...(byNames ? {} : { path }),
@@ -265,12 +179,13 @@ const describeListenerRules = defineTool({
   network: true,
   cli: { command: 'rules', summary: 'List the JWT ALB listener rules and compare them with the stack\'s chain', examples: ['jwt-triage rules --env dev', 'jwt-triage rules --listener-arn arn:aws:elasticloadbalancing:…:listener/app/opencode-jwt-dev/…'] },
   async handle(input, ctx) {
-    const s = session(input, ctx);
-    const loaded = await loadRules(s, input.listener_arn);
-    if (loaded.rules) s.findings.push(...checkRuleChain(loaded.rules, rulesFromSpec(EXPECTED_RULES)));
+    const s = stackOf(ctx, input);
+    const loaded = await gatherListener(ctx, s, input.listener_arn);
+    const findings = [...loaded.findings];
+    if (loaded.rules) findings.push(...checkRuleChain(loaded.rules, rulesFromSpec(EXPECTED_RULES)));
     const sorted = [...(loaded.rules ?? [])].sort((a, b) => (a.priority === 'default' ? 1 : b.priority === 'default' ? -1 : a.priority - b.priority));
     return {
-      ...resultOf(s.findings, `The listener's ${sorted.length} rules match the stack's chain (default: fixed-response 403).`),
+      ...resultOf(findings, `The listener's ${sorted.length} rules match the stack's chain (default: fixed-response 403).`),
       environment: s.env,
       ...defined({ listener_arn: loaded.listenerArn, listener_arn_source: loaded.listenerSource }),
       ...(loaded.listener ? { listener: defined({ protocol: loaded.listener.protocol, port: loaded.listener.port, load_balancer_arn: loaded.listener.loadBalancerArn }) } : {}),
@@ -312,21 +227,18 @@ const checkAlbJwt = defineTool({
   network: true,
   cli: { command: 'alb-jwt', summary: 'Compare the ALB jwt-validation config with SSM, the JWKS and a token', examples: ['jwt-triage alb-jwt --env dev', 'jwt-triage alb-jwt --token-file ~/.opencode/id_token'] },
   async handle(input, ctx) {
-    const s = session(input, ctx);
+    const s = stackOf(ctx, input);
     const tok = await loadOptionalToken(input, ctx);
-    const keys = [SSM_KEYS.issuer, SSM_KEYS.jwksUrl, SSM_KEYS.cliClientId, ...(input.listener_arn ? [] : [SSM_KEYS.listenerArn])];
-    const params = await readSsm(s, keys);
-    const ssm: SsmJwtValues = { issuer: params?.get(SSM_KEYS.issuer)?.value, jwksUrl: params?.get(SSM_KEYS.jwksUrl)?.value, cliClientId: params?.get(SSM_KEYS.cliClientId)?.value };
-    const loaded = params || input.listener_arn ? await loadRules(s, input.listener_arn, params?.get(SSM_KEYS.listenerArn)?.value ?? '') : {};
-    const configs = jwtConfigsOf(loaded.rules ?? [], JWT_RULE_PRIORITIES);
-    if (loaded.rules) s.findings.push(...checkAlbJwtConfig(configs, ssm, refreshAlbJwtConfig(s.env.name)));
-    const config = configs.find((c) => c.priority === 5)?.config ?? configs.find((c) => c.config)?.config;
+    const g = await gatherAlbJwt(ctx, s, input.listener_arn);
+    const { ssm, configs, config } = g;
+    const loaded = g.listener;
+    const findings = [...g.findings];
     const jwksUrl = config?.jwksEndpoint ?? ssm.jwksUrl;
-    const jwks = jwksUrl && input.check_jwks !== false ? await loadJwks(jwksUrl, ctx, s.findings) : undefined;
-    if (tok?.malformed) s.findings.push(tok.malformed);
-    if (tok?.facts) s.findings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.facts, now: ctx.now, config, ssm, keys: jwks?.keys })));
+    const jwks = jwksUrl && input.check_jwks !== false ? await albJwks(jwksUrl, ctx, findings) : undefined;
+    if (tok?.malformed) findings.push(tok.malformed);
+    if (tok?.facts) findings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.facts, now: ctx.now, config, ssm, keys: jwks?.keys })));
     return {
-      ...resultOf(s.findings, 'The ALB\'s jwt-validation config matches SSM' + (tok ? ' and the token passes it.' : '.')),
+      ...resultOf(findings, 'The ALB\'s jwt-validation config matches SSM' + (tok ? ' and the token passes it.' : '.')),
       environment: s.env,
       ...defined({ listener_arn: loaded.listenerArn }),
       ssm: defined({ issuer: ssm.issuer, jwks_url: ssm.jwksUrl, cli_client_id: ssm.cliClientId }),
@@ -406,11 +318,16 @@ const simulate = defineTool({
     positional: 'path',
   },
   async handle(input, ctx) {
-    const s = session(input, ctx);
+    const s = stackOf(ctx, input);
     const tok = await loadOptionalToken(input, ctx);
     const req = buildRequest(input, tok !== undefined);
     let rules: RuleFact[] | undefined;
-    if (!input.offline) rules = (await loadRules(s, input.listener_arn)).rules;
+    const findings: Finding[] = [];
+    if (!input.offline) {
+      const loaded = await gatherListener(ctx, s, input.listener_arn);
+      findings.push(...loaded.findings);
+      rules = loaded.rules;
+    }
     const source = rules ? ('live' as const) : ('preset' as const);
     rules ??= rulesFromSpec(EXPECTED_RULES);
     let sim = simulateRequest(rules, req, { state: 'unknown' });
@@ -418,17 +335,17 @@ const simulate = defineTool({
       const rule = rules.find((r) => r.priority === sim.outcome.priority);
       const config = rule?.actions.find((a) => a.type === 'jwt-validation')?.jwtValidation;
       const tokenFindings: Finding[] = tok.malformed ? [tok.malformed] : [];
-      const jwks = config && !input.offline ? await loadJwks(config.jwksEndpoint, ctx, tokenFindings) : undefined;
+      const jwks = config && !input.offline ? await albJwks(config.jwksEndpoint, ctx, tokenFindings) : undefined;
       if (tok.facts) tokenFindings.push(...(await judgeTokenForAlb({ raw: tok.raw, token: tok.facts, now: ctx.now, config, keys: jwks?.keys })));
-      s.findings.push(...tokenFindings);
+      findings.push(...tokenFindings);
       const bad = rejections(tokenFindings);
       const judgement: TokenJudgement = bad.length ? { state: 'invalid', reasons: bad.map((f) => f.title) } : config && jwks ? { state: 'valid' } : { state: 'unknown' };
       sim = simulateRequest(rules, req, judgement);
     }
-    s.findings.unshift(...sim.findings);
+    findings.unshift(...sim.findings);
     const o = sim.outcome;
     return {
-      ...resultOf(s.findings, `${req.method} ${req.path.split('?')[0]} is ${o.action === 'forward' ? `forwarded by rule ${o.priority}` : o.why}.`),
+      ...resultOf(findings, `${req.method} ${req.path.split('?')[0]} is ${o.action === 'forward' ? `forwarded by rule ${o.priority}` : o.why}.`),
       environment: s.env,
       rules_source: source,
       request: { method: req.method, path: req.path.split('?')[0] ?? '', headers: Object.entries(req.headers).map(([k, v]) => `${k} (${shownValue(k, v)})`) },

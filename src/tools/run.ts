@@ -66,6 +66,7 @@ export async function runTool(tool: AnyTool, rawInput: unknown, opts: RunOptions
     http: { ...DEFAULT_HTTP_POLICY, ...opts.http },
     progress: opts.progress ?? (() => undefined),
     secret: (value, label) => void redactor.add(value, label),
+    memo: new Map(),
   };
   try {
     const out = (await tool.handle(parsed.data, ctx)) as Record<string, unknown>;

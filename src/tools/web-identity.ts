@@ -12,13 +12,12 @@ import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } f
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
 import { fail, pass, type Finding } from '../checks/finding.js';
-import { awsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
-import { listOidcProviders } from '../sources/aws/iam.js';
-import { fetchDiscovery, fetchJson, readJsonFile } from '../sources/oidc.js';
+import { readJsonFile } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { assumeRoleWithWebIdentity } from '../sources/aws/sts.js';
-import { failed, gatherProvider, gatherTrust } from '../diagnose/web-identity.js';
+import { gatherProvider, gatherProviders, gatherTrust } from '../gather/web-identity.js';
+import { gatherIssuerKeys } from '../gather/keys.js';
 import { hasToken, loadToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
 
@@ -111,12 +110,9 @@ const checkIamOidcProvider = defineTool({
     }
     if (!issuer) throw new UsageError('No issuer to look up.', 'Pass token_file (a token with iss) or issuer.');
     if (!auds.length) auds = [STS_AUDIENCE];
-    let providers;
-    try {
-      providers = await listOidcProviders(awsSession({ region: input.region, profile: input.profile, signal: ctx.signal }));
-    } catch (e) {
-      return finishOf([failed(e, input.profile)], 'IAM could not be read.', { ...empty, issuer });
-    }
+    const got = await gatherProviders(ctx, input);
+    if (!got.all) return finishOf(got.findings, 'IAM could not be read.', { ...empty, issuer });
+    const providers = got.all;
     const m = matchProvider(issuer, providers);
     const findings = [providerFinding(issuer, m, providers.length), audienceFinding(m.match, auds)];
     return finishOf(findings, `IAM provider ${m.match?.arn} matches the issuer and lists the audience.`, {
@@ -166,7 +162,7 @@ const checkRoleTrust = defineTool({
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', none);
     const iss = issOf(t.facts);
     if (!iss) throw new UsageError('The token has no iss, so the provider is unknown.', 'Check the token with check_web_identity_token.');
-    const r = await gatherTrust(input, iss, t.facts.claims, false);
+    const r = await gatherTrust(ctx, input, iss, t.facts.claims, false);
     if (!r) throw new UsageError('No trust policy to evaluate.', 'Pass role_name, role_arn or trust_policy.');
     const decision = r.ev?.decision ?? null;
     const fallback = decision === 'allow' ? `The trust policy allows this token (${r.ev!.statements.filter((s) => s.effect === 'Allow' && s.applies === true).map((s) => `statement ${s.index}`).join(', ')}).` : 'The trust policy could not be evaluated.';
@@ -217,20 +213,12 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
     return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature }, findings: [], jwks_origin: jwks.origin };
   }
   if (given || input.offline) return { keys: { reachability: given ?? 'unknown' }, findings: [], jwks_origin: null };
-  const iss = issOf(t) ?? '';
-  try {
-    ctx.progress(1, 3, 'fetching discovery');
-    const disc = await fetchDiscovery(iss, ctx.http, ctx.signal);
-    const uri = (disc.json as { jwks_uri?: unknown })?.jwks_uri;
-    if (typeof uri !== 'string') return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
-    ctx.progress(2, 3, 'fetching JWKS');
-    const jwks = await fetchJson(uri, ctx.http, ctx.signal);
-    const k = await verifyWithJwks(raw, kid, jwks.json);
-    return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, detail: `discovery ${disc.elapsedMs} ms, JWKS ${jwks.elapsedMs} ms` }, findings: [], jwks_origin: jwks.origin };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    return { keys: { reachability: 'unreachable', detail: `${e.message} (${e.code})` }, findings: [], jwks_origin: null };
-  }
+  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: issOf(t) ?? '' });
+  if (!discovery?.doc) return { keys: { reachability: 'unreachable', detail: discovery?.findings[0]?.detail ?? 'no issuer' }, findings: [], jwks_origin: null };
+  if (!discovery.jwksUri) return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
+  if (!jwks?.doc) return { keys: { reachability: 'unreachable', detail: jwks?.findings[0]?.detail ?? 'the JWKS could not be fetched' }, findings: [], jwks_origin: null };
+  const k = await verifyWithJwks(raw, kid, jwks.doc.json);
+  return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, detail: `discovery ${discovery.doc.elapsedMs} ms, JWKS ${jwks.doc.elapsedMs} ms` }, findings: [], jwks_origin: jwks.doc.origin };
 }
 
 const predictStsOutcomeTool = defineTool({
@@ -269,11 +257,11 @@ const predictStsOutcomeTool = defineTool({
     const own = { error_code: null, exact: false, assumptions: [], jwks_origin: null, role_arn: input.role_arn ?? null };
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed; STS answers InvalidIdentityToken.', { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'InvalidIdentityToken', sts_response: 'InvalidIdentityToken' });
     const iss = issOf(t.facts) ?? '';
-    const prov = await gatherProvider(iss, input);
+    const prov = await gatherProvider(ctx, iss, input);
     const keys = await gatherKeys(t.raw, t.facts, input, ctx);
     const tp = input.tls_thumbprint?.toLowerCase().replace(/:/g, '');
     keys.keys.thumbprintMismatch = tp !== undefined && !!prov.provider?.match?.thumbprints.length && !prov.provider.match.thumbprints.some((x) => x.toLowerCase() === tp);
-    const trust = iss ? await gatherTrust(input, iss, t.facts.claims, input.offline) : undefined;
+    const trust = iss ? await gatherTrust(ctx, input, iss, t.facts.claims, input.offline) : undefined;
     ctx.progress(3, 3, 'predicting');
     const o = predictStsOutcome({
       token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fail, pass, warn, error } from '../../src/checks/finding.js';
-import { rank } from '../../src/diagnose/rank.js';
+import { PRECEDENCE, rank } from '../../src/diagnose/rank.js';
 
 const f = (code: Parameters<typeof fail>[0]) => fail(code, { title: code });
 
@@ -21,7 +21,33 @@ describe('rank', () => {
   });
 
   it('keeps the checks\' order for codes outside the causal order', () => {
-    expect(rank([f('TRUST_CONDITION_SUB_MISMATCH'), f('TRUST_ACTION_MISSING')]).root?.code).toBe('TRUST_CONDITION_SUB_MISMATCH');
+    expect(rank([f('LOGS_ERRORS_FOUND'), f('JWKS_SETS_DIFFER')]).root?.code).toBe('LOGS_ERRORS_FOUND');
+  });
+
+  it('names the cause, not the symptom, for every pair of the precedence table (either order)', () => {
+    for (const p of PRECEDENCE) {
+      for (const effect of p.explains) {
+        if (effect === p.cause) continue;
+        for (const list of [[f(effect), f(p.cause)], [f(p.cause), f(effect)]]) {
+          const r = rank(list);
+          expect(r.root?.code, `${p.cause} explains ${effect}`).toBe(p.cause);
+          expect(r.also.map((x) => x.code)).toEqual([effect]);
+        }
+      }
+    }
+  });
+
+  it('a * inside StringEquals is the root cause of the sub mismatch it causes', () => {
+    expect(rank([f('TRUST_CONDITION_SUB_MISMATCH'), f('TRUST_WILDCARD_IN_STRINGEQUALS')]).root?.code).toBe('TRUST_WILDCARD_IN_STRINGEQUALS');
+  });
+
+  it('a stale ALB config is the root cause of the kid its old JWKS lacks', () => {
+    expect(rank([f('JWKS_KID_NOT_FOUND'), f('ALB_JWT_CONFIG_MISMATCH')]).root?.code).toBe('ALB_JWT_CONFIG_MISMATCH');
+  });
+
+  it('lists the same failure once', () => {
+    const r = rank([f('TOKEN_EXPIRED'), f('SSM_PARAMETER_MISSING'), f('SSM_PARAMETER_MISSING')]);
+    expect(r.also.map((x) => x.code)).toEqual(['TOKEN_EXPIRED']);
   });
 
   it('has no root cause when nothing fails, and separates warnings and errors', () => {

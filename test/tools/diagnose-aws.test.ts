@@ -95,7 +95,7 @@ describe.skipIf(!ready)('diagnose_rejection presets against moto', () => {
       await iamWorld({});
       const r = await runOk('diagnose_rejection', { token: await saToken(), preset: 'sts', role_arn: roleArn }, http());
       expect(r.output.verdict, r.text).toBe('pass');
-      expect((r.output.sections as Array<{ label: string }>).map((s) => s.label)).toEqual(expect.arrayContaining(['IAM provider', 'Role trust']));
+      expect((r.output.sections as Array<{ label: string }>).map((s) => s.label)).toEqual(expect.arrayContaining(['Provider', 'Trust policy', 'Public discovery', 'STS answer']));
     });
 
     it('names TRUST_CONDITION_SUB_MISMATCH when the trust policy names another service account', async () => {

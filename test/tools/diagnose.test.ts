@@ -37,9 +37,12 @@ describe.skipIf(!hasOpenssl)('diagnose (generic preset) against a loopback HTTPS
     const { f } = await tokenFile({ key, claims: { iss: issuer, aud: 'client-a', sub: 'u1', token_use: 'id' } });
     const r = await runOk('diagnose_rejection', { token_file: f, expected_audience: 'client-a', expected_kind: 'id', consumer: 'alb' }, opts());
     expect(r.verdict).toBe('pass');
-    expect(r.output.root_cause).toBeUndefined();
+    expect(r.output.root_cause).toBeNull();
     expect(r.output.summary).toMatch(/Nothing found that explains a rejection/);
-    expect((r.output.sections as Array<{ label: string }>).map((s) => s.label)).toEqual(['Token', 'Token time', 'Claims', 'Discovery', 'JWKS']);
+    expect((r.output.sections as Array<{ label: string }>).map((s) => s.label)).toEqual(['Token', 'Token status', 'Issuer match', 'Audience match', 'Keys']);
+    // A passing section reads as what holds, never as a code's name.
+    expect(r.text).toMatch(/Token status\s+✓ valid for another/);
+    expect(r.text).not.toMatch(/✓ [A-Z_]{6,}/);
   });
 
   it('names JWKS_KID_NOT_FOUND as the root cause for a token signed by a rotated-out key', async () => {

@@ -111,7 +111,11 @@ export function describeTokenTime(claims: Claims, now: Date): TimeDescription {
   }
   const exp = isTime(claims.exp) ? claims.exp : undefined;
   const start = isTime(claims.nbf) ? claims.nbf : isTime(claims.iat) ? claims.iat : undefined;
-  const status_text = exp === undefined ? 'never expires (no exp)' : exp <= t ? `expired ${humanDuration(t - exp)} ago` : `valid for another ${humanDuration(exp - t)}`;
+  const nbf = isTime(claims.nbf) ? claims.nbf : undefined;
+  // A token not yet valid is not "valid for another …": the first thing a reader needs is when it starts.
+  const status_text = exp !== undefined && exp <= t ? `expired ${humanDuration(t - exp)} ago`
+    : nbf !== undefined && nbf > t ? `not valid yet: valid from ${isoOf(nbf)} (in ${humanDuration(nbf - t)})`
+    : exp === undefined ? 'never expires (no exp)' : `valid for another ${humanDuration(exp - t)}`;
   const out: TimeDescription = { now_iso: new Date(t * 1000).toISOString(), times, status_text };
   if (exp !== undefined && start !== undefined) {
     out.lifetime_seconds = exp - start;

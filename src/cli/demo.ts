@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import type { FindingCode } from '../checks/codes.js';
-import { colorEnabled, paint } from '../cli/color.js';
+import { colorEnabled, paint } from './color.js';
 import { Redactor } from '../redact.js';
 import { UsageError } from '../sources/errors.js';
 import { DEFAULT_HTTP_POLICY } from '../sources/http.js';
-import { runPlaybook } from './playbook.js';
-import { renderDiagnosis } from './render.js';
+import { diagnose } from '../diagnose/playbook.js';
+import { renderDiagnosis, sectionRows } from '../diagnose/render.js';
 
 interface Scenario {
   story: string;
@@ -133,14 +133,26 @@ export async function runDemo(argv: string[], io: DemoIo): Promise<number> {
     const raw = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(signingKey);
     redactor.add(raw, 'token');
 
-    const result = await runPlaybook(
+    // The demo runs the real diagnosis, generic preset, with the OpenCode ALB's expectations.
+    const result = await diagnose(
       {
-        raw,
-        expected: { iss: world.issuer, aud: world.cliClientId, kind: 'id', from: 'the demo stack (as SSM /opencode/dev/oidc/* would hold)' },
+        token: { raw, source: 'the demo' },
+        preset: 'generic',
+        expected: { iss: world.issuer, aud: world.cliClientId, kind: 'id' },
         consumer: 'alb',
         skewSeconds: 60,
+        deadlineMs: 10_000,
       },
-      { now: new Date(now * 1000), http: { ...DEFAULT_HTTP_POLICY, allowHttpLoopback: true } },
+      {
+        now: new Date(now * 1000),
+        env: io.env,
+        cwd: process.cwd(),
+        signal: new AbortController().signal,
+        http: { ...DEFAULT_HTTP_POLICY, allowHttpLoopback: true },
+        progress: () => undefined,
+        secret: (v, label) => void redactor.add(v, label),
+        memo: new Map(),
+      },
     );
     const found = result.ranked.root?.code;
     const ok = found === scenario.planted;
@@ -156,7 +168,7 @@ export async function runDemo(argv: string[], io: DemoIo): Promise<number> {
             `The fault: ${scenario.story}`,
             `Checking the token as the OpenCode ALB would (expected aud = CLI client id, RS256, ID token).`,
             '',
-            paint(renderDiagnosis(result), color),
+            paint(renderDiagnosis(sectionRows(result.sections), result.ranked, 'jwt-triage diagnosis (as the OpenCode ALB would judge it)'), color),
             '',
             ok ? `The demo planted ${scenario.planted}; jwt-triage named it as the root cause.` : `The demo planted ${scenario.planted}, but the diagnosis named ${found ?? 'nothing'}.`,
           ].join('\n'),

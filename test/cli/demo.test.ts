@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_SCENARIOS, runDemo } from '../../src/diagnose/demo.js';
+import { DEMO_SCENARIOS, runDemo } from '../../src/cli/demo.js';
 import { UsageError } from '../../src/sources/errors.js';
 
 function io() {

@@ -1,0 +1,125 @@
+/**
+ * The opencode preset: what the OpenCode Stack's JWT ALB does with this request, and why.
+ * Its expectations come from the ALB's LIVE jwt-validation config (rule 5), which decides what
+ * passes, compared with SSM for staleness; then the rule chain, SSM completeness, which rule
+ * answers this request, and the API key (prefix, shape, DynamoDB item, Bearer shadowing).
+ */
+import { pass, skip, type Finding } from '../checks/finding.js';
+import { audClaimOf } from '../checks/opencode/alb-jwt.js';
+import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix } from '../checks/opencode/api-key.js';
+import { rulesFromSpec } from '../checks/opencode/facts.js';
+import { checkRuleChain } from '../checks/opencode/rules.js';
+import { simulateRequest, type SimRequest, type TokenJudgement } from '../checks/opencode/simulate.js';
+import type { GatherContext } from '../gather/context.js';
+import { gatherAlbJwt, gatherApiKey, gatherListener, gatherSsmTree, stackOf, type AlbJwtGathered, type Stack } from '../gather/opencode.js';
+import { EXPECTED_RULES } from '../presets/opencode.js';
+import type { SectionTask } from './run-sections.js';
+import type { DiagnoseInput, Expectations, Section } from './types.js';
+
+export interface OpencodePrelude {
+  stack: Stack;
+  alb?: AlbJwtGathered | undefined;
+  expected: Expectations;
+  jwksUrl?: string | undefined;
+}
+
+/** The expectations: the live rule-5 config, else SSM, else the inputs (each named in `from`). */
+export async function opencodePrelude(ctx: GatherContext, input: DiagnoseInput): Promise<OpencodePrelude> {
+  const stack = stackOf(ctx, { env: input.opencode?.env, region: input.region, profile: input.profile });
+  const e = stack.env.name;
+  const given = (from: string): Expectations => ({ ...input.expected, kind: input.expected.kind ?? 'id', from });
+  if (input.offline) return { stack, expected: given('the inputs (offline)') };
+  const alb = await gatherAlbJwt(ctx, stack, input.opencode?.listenerArn);
+  const rule5 = alb.configs.find((c) => c.priority === 5)?.config;
+  const live = rule5 ? { iss: rule5.issuer, aud: audClaimOf(rule5)?.values[0], jwks: rule5.jwksEndpoint } : undefined;
+  const from = live ? `the live ALB rule 5 (env ${e} from ${stack.env.source})` : alb.ssm.issuer ? `SSM /opencode/${e}/oidc/* (env ${e} from ${stack.env.source})` : 'the inputs (AWS not readable)';
+  const expected: Expectations = {
+    iss: input.expected.iss ?? live?.iss ?? alb.ssm.issuer,
+    aud: input.expected.aud ?? live?.aud ?? alb.ssm.cliClientId,
+    sub: input.expected.sub,
+    kind: input.expected.kind ?? 'id',
+    from,
+  };
+  return { stack, alb, expected, jwksUrl: input.jwksUrl ?? live?.jwks ?? alb.ssm.jwksUrl };
+}
+
+/** The AWS-side sections of the preset (each gathers once; the memo shares reads between them). */
+export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: OpencodePrelude, tokenVerdict: () => Promise<TokenJudgement>): SectionTask[] {
+  const s = pre.stack;
+  const offline = (label: string): SectionTask => ({ label, run: async () => ({ findings: [skip('CHECK_NOT_RUN', { title: `${label}: not checked (offline)` })] }) });
+  if (input.offline) return [offline('ALB rules'), offline('SSM parameters'), requestTask(ctx, input, pre, tokenVerdict), apiKeyTask(ctx, input, s, true)];
+  return [
+    {
+      label: 'ALB config',
+      run: async () => {
+        const alb = pre.alb!;
+        const rules = alb.configs.map((c) => `rule ${c.priority}: ${c.config ? `iss ${c.config.issuer}` : c.ruleFound ? 'no jwt-validation' : 'missing'}`).join('; ');
+        return { line: rules, findings: alb.findings.length ? alb.findings : [skip('CHECK_NOT_RUN', { title: 'No listener to read (SSM names none)' })] };
+      },
+    },
+    {
+      label: 'ALB rules',
+      run: async () => {
+        const l = await gatherListener(ctx, s, input.opencode?.listenerArn, pre.alb?.listener.listenerArn);
+        if (!l.rules) return { findings: l.findings.length ? l.findings : [skip('CHECK_NOT_RUN', { title: 'The listener ARN is unknown (SSM names none): rules not read' })] };
+        return { line: `${l.rules.length} rules on ${l.listenerArn}`, findings: [...l.findings, ...checkRuleChain(l.rules, rulesFromSpec(EXPECTED_RULES))] };
+      },
+    },
+    {
+      label: 'SSM parameters',
+      run: async () => {
+        const t = await gatherSsmTree(ctx, s);
+        return { line: t.read ? `${t.parameters.length} under ${s.prefix}` : undefined, findings: t.findings };
+      },
+    },
+    requestTask(ctx, input, pre, tokenVerdict),
+    apiKeyTask(ctx, input, s, false),
+  ];
+}
+
+/** Which rule answers this request, with the token as judged by the other sections. */
+function requestTask(ctx: GatherContext, input: DiagnoseInput, pre: OpencodePrelude, tokenVerdict: () => Promise<TokenJudgement>): SectionTask {
+  return {
+    label: 'Request',
+    run: async () => {
+      const method = (input.opencode?.method ?? 'POST').toUpperCase();
+      const path = input.opencode?.path ?? '/v1/chat/completions';
+      const headers: Record<string, string> = {};
+      if (input.token) headers.Authorization = 'Bearer <token>';
+      // Only the public prefix takes part in matching (rule 10 is X-API-Key = oc_*).
+      if (input.apiKey) headers['X-API-Key'] = publicPrefix(input.apiKey.value) ?? input.apiKey.value.slice(0, 3);
+      const req: SimRequest = { method, path, headers };
+      const live = input.offline ? undefined : (await gatherListener(ctx, pre.stack, input.opencode?.listenerArn, pre.alb?.listener.listenerArn)).rules;
+      const rules = live ?? rulesFromSpec(EXPECTED_RULES);
+      const sim = simulateRequest(rules, req, input.token ? await tokenVerdict() : { state: 'unknown' });
+      const o = sim.outcome;
+      const line = `${method} ${path}${input.token ? ' + Bearer' : ''}${input.apiKey ? ' + X-API-Key' : ''} → ${o.status ?? o.action} (${live ? 'live rules' : "the stack's chain"})`;
+      return { line, findings: sim.findings };
+    },
+  };
+}
+
+function apiKeyTask(ctx: GatherContext, input: DiagnoseInput, s: Stack, offline: boolean): SectionTask {
+  return {
+    label: 'API key',
+    run: async (): Promise<Omit<Section, 'label'>> => {
+      if (!input.apiKey) return { findings: [skip('CHECK_NOT_RUN', { title: 'No API key given (--api-key-file / --api-key-env)' })] };
+      const key = input.apiKey.value;
+      const findings: Finding[] = [...checkApiKeyShape(key), ...checkBearerShadow(input.token ? true : undefined)];
+      const line = `${publicPrefix(key) ?? '(no oc_ prefix)'} from ${input.apiKey.source}`;
+      if (!key.startsWith('oc_')) return { line, findings: [...findings, lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.')] };
+      if (offline) return { line, findings: [...findings, skip('CHECK_NOT_RUN', { title: 'DynamoDB lookup not run (offline)' })] };
+      const g = await gatherApiKey(ctx, s, apiKeyHash(key));
+      return { line: `${line}; table ${g.table.name}`, findings: [...findings, ...g.findings] };
+    },
+  };
+}
+
+/** The ALB's verdict on the token from the token's sections: any failure → 401 with its reasons. */
+export function judgementOf(sections: Section[], keysChecked: boolean): TokenJudgement {
+  const bad = sections.flatMap((s) => s.findings).filter((f) => f.status === 'fail');
+  if (bad.length) return { state: 'invalid', reasons: bad.map((f) => f.title) };
+  return keysChecked ? { state: 'valid' } : { state: 'unknown' };
+}
+
+export const passIfEmpty = (findings: Finding[], title: string) => (findings.length ? findings : [pass('CHECK_NOT_RUN', { title })]);

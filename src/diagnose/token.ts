@@ -1,0 +1,78 @@
+/**
+ * The token's own sections (form, algorithm, kid, kind; time; issuer, audience, other claims)
+ * and the key sections (discovery → JWKS → kid → signature → the consumer's limits), judged
+ * for the verifier the preset names.
+ */
+import { pass, skip, type Finding } from '../checks/finding.js';
+import { checkConsumerLimits, type Consumer } from '../checks/jwks/consumer.js';
+import { checkSignature, matchKid } from '../checks/jwks/signature.js';
+import { compareClaims } from '../checks/token/claims.js';
+import { checkAlg, checkForm, checkKid } from '../checks/token/header.js';
+import type { TokenFacts } from '../checks/token/inspect.js';
+import { checkExpectedKind, classifyToken, kindName } from '../checks/token/kind.js';
+import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
+import type { GatherContext } from '../gather/context.js';
+import { gatherIssuerKeys, judgeDiscovery } from '../gather/keys.js';
+import type { Expectations, Section } from './types.js';
+
+const CLAIM_SECTION: Record<string, string> = { TOKEN_ISSUER_MISMATCH: 'Issuer match', TOKEN_AUDIENCE_MISMATCH: 'Audience match' };
+
+export function tokenSections(t: TokenFacts, expected: Expectations, consumer: Consumer, now: Date, skewSeconds: number): Section[] {
+  const form = checkForm(t.form, t.header, true);
+  if (t.form === 'JWE') return [{ label: 'Token', findings: form }];
+  const guess = classifyToken(t.header, t.claims);
+  const header = [...form, checkAlg(t.header, consumer), checkKid(t.header, consumer)];
+  const kind = expected.kind ? [checkExpectedKind(guess, expected.kind)] : [];
+  const time = describeTokenTime(t.claims, now);
+  const claims = compareClaims(t.claims, { iss: expected.iss, aud: expected.aud, sub: expected.sub, ...(consumer === 'alb' ? { audFormat: 'single-string' as const } : {}) });
+  const byLabel = (label: string) => claims.filter((f) => (CLAIM_SECTION[f.code] ?? 'Claims') === label);
+  const notExpected = (label: string, what: string) => [skip('CHECK_NOT_RUN', { title: `${label}: no expected ${what} (pass --expected-${what === 'issuer' ? 'issuer' : 'audience'})` })];
+  const sections: Section[] = [
+    { label: 'Token', line: `${t.fingerprint} · ${t.form} ${String(t.header.alg)}${t.header.kid ? ` · kid ${t.header.kid}` : ''} · ${kindName(guess.kind)}`, findings: [...header, ...kind] },
+    { label: 'Token status', line: time.status_text, findings: checkTokenTime(t.claims, now, skewSeconds) },
+    { label: 'Issuer match', line: expected.iss ? `iss = ${expected.iss} (from ${expected.from})` : undefined, findings: expected.iss ? byLabel('Issuer match') : notExpected('Issuer match', 'issuer') },
+    { label: 'Audience match', line: expected.aud ? `aud = ${expected.aud} (from ${expected.from})` : undefined, findings: expected.aud ? byLabel('Audience match') : notExpected('Audience match', 'audience') },
+  ];
+  const other = byLabel('Claims');
+  if (other.length) sections.push({ label: 'Claims', findings: other });
+  return sections;
+}
+
+/**
+ * The keys as the verifier finds them. For STS and the ALB, not reaching the issuer IS the
+ * rejection (they fetch it themselves), so an unreachable discovery document or JWKS is a
+ * failure there; elsewhere it means only that this check could not run.
+ */
+export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts, expected: Expectations, consumer: Consumer, opts: { issuer?: string | undefined; jwksUrl?: string | undefined }): Promise<Omit<Section, 'label'>> {
+  const issuer = opts.issuer ?? expected.iss ?? (typeof t.claims.iss === 'string' ? t.claims.iss : undefined);
+  if (!issuer && !opts.jwksUrl) return { findings: [skip('CHECK_NOT_RUN', { title: 'No issuer to fetch keys from (the token has no iss)' })] };
+  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer, jwksUrl: opts.jwksUrl });
+  const findings: Finding[] = [];
+  if (discovery) {
+    const exp = expected.iss ? { issuer: expected.iss, from: `expected issuer (${expected.from})` } : typeof t.claims.iss === 'string' ? { issuer: t.claims.iss, from: 'token iss' } : undefined;
+    findings.push(...judgeDiscovery(discovery, { expected: exp, consumer, allowHttpLoopback: ctx.http.allowHttpLoopback }));
+  }
+  if (jwks) {
+    findings.push(...jwks.findings);
+    if (jwks.doc) {
+      const match = matchKid(t.header, jwks.keys, jwks.source);
+      findings.push(match.finding, await checkSignature(raw, t.header, match.key), ...checkConsumerLimits(jwks.keys, jwks.doc.bytes, consumer));
+    }
+  }
+  const verifierFetches = consumer === 'sts' || consumer === 'alb';
+  const judged = verifierFetches ? findings.map(asVerifierFailure) : findings;
+  const line = jwks?.doc ? `${jwks.keys.length} key(s) at ${jwks.doc.origin}${discovery?.doc ? `; discovery ${discovery.doc.elapsedMs} ms` : ''}` : discovery?.doc ? `discovery at ${discovery.doc.origin}` : undefined;
+  return { line, findings: judged.length ? judged : [pass('JWKS_UNREACHABLE', { title: 'Keys fetched' })] };
+}
+
+/** For a verifier that fetches the keys itself, "could not fetch" is its rejection, said with care. */
+function asVerifierFailure(f: Finding): Finding {
+  if (f.status !== 'error' || (f.code !== 'DISCOVERY_UNREACHABLE' && f.code !== 'JWKS_UNREACHABLE')) return f;
+  const cause = String(f.evidence?.cause ?? '');
+  const local = cause === 'SOURCE_DNS' || cause === 'SOURCE_NETWORK' || cause === 'SOURCE_REFUSED';
+  return {
+    ...f,
+    status: 'fail',
+    detail: `${f.detail} The verifier fetches this itself, so it rejects the token the same way${local ? ' — unless this machine itself lacks network access to it (no route, DNS or proxy here): then confirm from a machine that can reach the internet' : ''}.`,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The one way a failed source becomes a finding. A SourceError is classified by its code:
+ * AWS errors by kind (credentials, region, denied, throttled, timeout…), fetch errors as
+ * "could not fetch X" under the caller's finding code, kubectl errors as the cluster being
+ * unreachable. Anything that is not a SourceError is a bug and is rethrown.
+ */
+import { clusterUnreachable } from '../checks/bridge/cluster.js';
+import type { FindingCode } from '../checks/codes.js';
+import type { Finding } from '../checks/finding.js';
+import { awsFailure, fetchFailure, type SourceFailure } from '../checks/source-failure.js';
+import { SourceError } from '../sources/errors.js';
+
+export interface FailureAs {
+  /** For fetch failures: the finding code ("could not fetch X") and what X is. */
+  fetch?: { code: FindingCode; what: string } | undefined;
+  /** For kubectl failures: what was being read. */
+  kube?: string | undefined;
+  /** For AWS failures: the profile to name in the fix. */
+  profile?: string | undefined;
+}
+
+export function asFailure(e: unknown): SourceFailure {
+  if (e instanceof SourceError) return { code: e.code, message: e.message, facts: e.facts };
+  throw e;
+}
+
+export function failureFinding(e: unknown, as: FailureAs = {}): Finding {
+  const f = asFailure(e);
+  if (f.code === 'SOURCE_AWS') return awsFailure(f, { profile: as.profile });
+  if (f.code.startsWith('SOURCE_KUBECTL')) return clusterUnreachable(f, as.kube ?? 'Reading the cluster');
+  return fetchFailure(as.fetch?.code ?? 'DISCOVERY_UNREACHABLE', as.fetch?.what ?? 'The document', f);
+}
+
+/** Runs one source call: its value, or undefined with the failure's finding pushed to `findings`. */
+export async function attempt<T>(findings: Finding[], fn: () => Promise<T>, as: FailureAs = {}): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    findings.push(failureFinding(e, as));
+    return undefined;
+  }
+}
