@@ -102,12 +102,15 @@ async function runCommand(tool: AnyTool, argv: string[], io: Io): Promise<number
       if (showProgress) io.err(`… ${message ?? ''} (${p}${total ? `/${total}` : ''})`);
     },
   });
+  // Messages name the tool's arguments (role_arn); on the command line they are flags (--role-arn).
+  const names = new Set(fields.map((f) => f.key));
+  const flagify = (text: string) => text.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, (m) => (names.has(m) ? `--${m.replace(/_/g, '-')}` : m));
   if (!result.ok) {
     if (globals.json) io.out(JSON.stringify({ error: { kind: result.kind, message: result.message } }, null, 2));
-    else io.err(`jwt-triage ${tool.cli.command}: ${result.message}`);
+    else io.err(`jwt-triage ${tool.cli.command}: ${flagify(result.message)}`);
     return result.kind === 'usage' ? EXIT.usage : EXIT.cannotCheck;
   }
-  io.out(globals.json ? JSON.stringify(result.output, null, 2) : paint(result.text, color));
+  io.out(globals.json ? JSON.stringify(result.output, null, 2) : paint(flagify(result.text), color));
   return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failure : EXIT.cannotCheck;
 }
 

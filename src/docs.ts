@@ -3,6 +3,7 @@
  * minimal IAM policy. `npm run docs` writes them; a test fails when the README drifts.
  */
 import { FINDING_DOCS } from './checks/codes.js';
+import { PRECEDENCE } from './diagnose/rank.js';
 import { AWS_ACTIONS } from './sources/aws/client.js';
 import { ALL_TOOLS } from './tools/index.js';
 
@@ -27,6 +28,11 @@ export function iamPolicy(): string {
   return '```json\n' + JSON.stringify(policy, null, 2) + '\n```';
 }
 
+export function precedenceTable(): string {
+  const rows = PRECEDENCE.map((p) => `| \`${p.cause}\` | ${p.explains.map((e) => `\`${e}\``).join(', ')} | ${p.why.replace(/\|/g, '\\|')} |`);
+  return ['| root cause | explains (listed as "also", never the root) | why |', '|---|---|---|', ...rows].join('\n');
+}
+
 export function generatedSections(): Record<string, string> {
-  return { codes: codesTable(), tools: toolsTable(), iam: iamPolicy() };
+  return { codes: codesTable(), tools: toolsTable(), iam: iamPolicy(), precedence: precedenceTable() };
 }

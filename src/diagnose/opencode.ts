@@ -103,7 +103,7 @@ function apiKeyTask(ctx: GatherContext, input: DiagnoseInput, s: Stack, offline:
   return {
     label: 'API key',
     run: async (): Promise<Omit<Section, 'label'>> => {
-      if (!input.apiKey) return { findings: [skip('CHECK_NOT_RUN', { title: 'No API key given (--api-key-file / --api-key-env)' })] };
+      if (!input.apiKey) return { findings: [skip('CHECK_NOT_RUN', { title: 'No API key given (api_key_file or api_key_env)' })] };
       const key = input.apiKey.value;
       const findings: Finding[] = [...checkApiKeyShape(key), ...checkBearerShadow(input.token ? true : undefined)];
       const line = `${publicPrefix(key) ?? '(no oc_ prefix)'} from ${input.apiKey.source}`;

@@ -62,6 +62,6 @@ export function deadlineFinding(label: string, ms: number): Finding {
     title: `${label}: not finished within the ${Math.round(ms / 1000)} s deadline`,
     detail: 'Its calls were cancelled; this section says nothing about the rejection. A source that accepts connections but never answers (an AWS endpoint, an issuer, the Kubernetes API) looks like this.',
     evidence: { section: label, deadline_ms: ms },
-    fix: 'Check the endpoint it talks to, or give more time (--deadline-seconds / deadline_seconds).',
+    fix: 'Check the endpoint it talks to, or give more time (deadline_seconds).',
   });
 }

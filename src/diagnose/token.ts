@@ -26,7 +26,7 @@ export function tokenSections(t: TokenFacts, expected: Expectations, consumer: C
   const time = describeTokenTime(t.claims, now);
   const claims = compareClaims(t.claims, { iss: expected.iss, aud: expected.aud, sub: expected.sub, ...(consumer === 'alb' ? { audFormat: 'single-string' as const } : {}) });
   const byLabel = (label: string) => claims.filter((f) => (CLAIM_SECTION[f.code] ?? 'Claims') === label);
-  const notExpected = (label: string, what: string) => [skip('CHECK_NOT_RUN', { title: `${label}: no expected ${what} (pass --expected-${what === 'issuer' ? 'issuer' : 'audience'})` })];
+  const notExpected = (label: string, what: string) => [skip('CHECK_NOT_RUN', { title: `${label}: no expected ${what} (pass expected_${what})` })];
   const sections: Section[] = [
     { label: 'Token', line: `${t.fingerprint} · ${t.form} ${String(t.header.alg)}${t.header.kid ? ` · kid ${t.header.kid}` : ''} · ${kindName(guess.kind)}`, findings: [...header, ...kind] },
     { label: 'Token status', line: time.status_text, findings: checkTokenTime(t.claims, now, skewSeconds) },
@@ -67,7 +67,8 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
 
 /** For a verifier that fetches the keys itself, "could not fetch" is its rejection, said with care. */
 function asVerifierFailure(f: Finding): Finding {
-  if (f.status !== 'error' || (f.code !== 'DISCOVERY_UNREACHABLE' && f.code !== 'JWKS_UNREACHABLE')) return f;
+  // Cancelled by our own deadline says nothing about the verifier (STS waits ~5 s): it stays could-not-check.
+  if (f.status !== 'error' || (f.code !== 'DISCOVERY_UNREACHABLE' && f.code !== 'JWKS_UNREACHABLE') || f.evidence?.cancelled === true) return f;
   const cause = String(f.evidence?.cause ?? '');
   const local = cause === 'SOURCE_DNS' || cause === 'SOURCE_NETWORK' || cause === 'SOURCE_REFUSED';
   return {

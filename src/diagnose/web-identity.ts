@@ -71,7 +71,7 @@ export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: 
       label: 'Trust policy',
       run: async () => {
         if (offline) return notRun('Trust policy: not read (offline)');
-        if (!w.roleArn) return notRun('Trust policy: no role given (--role-arn)');
+        if (!w.roleArn) return notRun('Trust policy: no role given (role_arn)');
         if (!iss) return notRun('Trust policy: the token has no iss');
         const trust = await gatherTrust(ctx, { role_arn: w.roleArn, ...aws }, iss, t.claims, false);
         return { line: trust?.roleArn, findings: trust?.findings ?? [] };
@@ -81,7 +81,7 @@ export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: 
       label: 'Cluster JWKS',
       run: async () => {
         if (offline) return notRun('Cluster: not read (offline)');
-        if (!useCluster) return notRun('Cluster: not read (pass --kube-context or --bridge-namespace to compare it with the public keys)');
+        if (!useCluster) return notRun('Cluster: not read (pass kube_context or bridge_namespace to compare it with the public keys)');
         const c = await gatherClusterOidc(ctx, kube);
         if (!c.jwks) return { findings: c.findings };
         const findings: Finding[] = [...c.findings];
@@ -102,7 +102,7 @@ export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: 
       label: 'Bridge',
       run: async () => {
         if (offline) return notRun('Bridge: not read (offline)');
-        if (!w.bridgeNamespace) return notRun('Bridge: not read (pass --bridge-namespace)');
+        if (!w.bridgeNamespace) return notRun('Bridge: not read (pass bridge_namespace)');
         const q = { ...kube, namespace: w.bridgeNamespace };
         const [d, logs] = await Promise.all([gatherBridgeDeployment(ctx, q).catch(asNotFound), gatherBridgeLogs(ctx, { ...q, tail: 5000 }).catch(asNotFound)]);
         const findings: Finding[] = [];

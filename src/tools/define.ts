@@ -7,7 +7,7 @@
  * and `network` in one place (`annotationsOf`).
  */
 import { z } from 'zod';
-import { findingSchema, verdictOf, worstFirst, type Finding } from '../checks/finding.js';
+import { findingSchema, worstFirst, type Finding } from '../checks/finding.js';
 import { UsageError } from '../sources/errors.js';
 import type { GatherContext } from '../gather/context.js';
 
@@ -42,7 +42,8 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   /** Whether the tool reaches a network (HTTP, AWS, a cluster): sets `openWorldHint`. */
   network: boolean;
   cli: CliSpec<z.infer<I>>;
-  handle(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+  /** Returns the output without `verdict`: runTool derives it from the findings, in one place. */
+  handle(input: z.infer<I>, ctx: ToolContext): Promise<Omit<z.infer<O>, 'verdict'>>;
   /** Tool-specific lines of the human text, printed above the findings. */
   text?(output: z.infer<O>): string[];
   /** The text() lines already say everything (a rendered report): do not list the findings again. */
@@ -108,12 +109,12 @@ export function parseNow(value: string | undefined, fallback: Date): Date {
 }
 
 /**
- * verdict + summary + findings: the summary is the worst non-passing finding's title (with
+ * summary + findings (runTool derives the verdict): the summary is the worst non-passing finding's title (with
  * `context` in parentheses), or `fallback` when nothing is wrong.
  */
 export function resultOf(findings: Finding[], fallback: string, context?: string) {
   const top = worstFirst(findings)[0];
   const bad = top && top.status !== 'pass' && top.status !== 'skip';
   const summary = bad ? `${top.title.replace(/\.$/, '')}${context ? ` (${context})` : ''}.` : fallback;
-  return { verdict: verdictOf(findings), summary, findings };
+  return { summary, findings };
 }

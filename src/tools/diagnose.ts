@@ -56,7 +56,7 @@ const diagnoseTool = defineTool({
     token_summary: z.object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string(), iss: z.string().optional(), status_text: z.string().optional() }).optional(),
     expectations: z.object({ iss: z.string().optional(), aud: z.string().optional(), sub: z.string().optional(), kind: z.string().optional(), from: z.string() }),
     timed_out: z.array(z.string()).describe('Sections not finished by the deadline.'),
-    sources: z.object({ token: z.string().optional(), api_key: z.string().optional() }).describe('Where the token and API key were read from (never their values).'),
+    read_from: z.object({ token_from: z.string().optional(), api_key_from: z.string().optional() }).describe('Where the token and API key were read from (never their values).'),
   }),
   type: 'readOnly',
   network: true,
@@ -102,7 +102,6 @@ const diagnoseTool = defineTool({
     const { root, likely } = result.ranked;
     const rows = sectionRows(result.sections);
     return {
-      verdict: 'pass' as const,
       summary: summarize(result.ranked, rows),
       // Passing checks are in `sections`; the findings list what is wrong, could not be checked, or warns.
       findings: result.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error'),
@@ -113,13 +112,13 @@ const diagnoseTool = defineTool({
       ...(result.token ? { token_summary: result.token } : {}),
       expectations: result.expected,
       timed_out: result.timedOut,
-      sources: { token: tok?.source, api_key: key?.source },
+      read_from: { token_from: tok?.source, api_key_from: key?.source },
     };
   },
   // The report is rendered from the (redacted) output: the same rows, root cause and findings.
   text: (out) => {
     const ranked = rank(out.findings);
-    const from = [out.sources.token ? `token from ${out.sources.token}` : '', out.sources.api_key ? `API key from ${out.sources.api_key}` : ''].filter(Boolean).join(', ');
+    const from = [out.read_from.token_from ? `token from ${out.read_from.token_from}` : '', out.read_from.api_key_from ? `API key from ${out.read_from.api_key_from}` : ''].filter(Boolean).join(', ');
     return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''})`)];
   },
   textReplacesFindings: true,

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { checkAttempts, checkDiscovery, latency } from '../checks/discovery.js';
-import { error, fail, skip, verdictOf, type Finding } from '../checks/finding.js';
+import { error, fail, skip, type Finding } from '../checks/finding.js';
 import { CONSUMERS, checkConsumerLimits, checkTokenAlgForConsumer, type Consumer } from '../checks/jwks/consumer.js';
 import { compareKeySets, tokenKidInSides, type KeySide } from '../checks/jwks/compare.js';
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
@@ -194,7 +194,7 @@ const checkDiscoveryTool = defineTool({
   },
   async handle(input, ctx) {
     const tok = await loadOptionalToken(input, ctx);
-    if (tok?.malformed) return { verdict: verdictOf([tok.malformed]), summary: tok.malformed.title, findings: [tok.malformed], issuer: input.issuer ?? '', url: '', attempts: [], redirects: [], addresses: [] };
+    if (tok?.malformed) return { summary: tok.malformed.title, findings: [tok.malformed], issuer: input.issuer ?? '', url: '', attempts: [], redirects: [], addresses: [] };
     const tokenIss = issOf(tok);
     const issuer = input.issuer ?? tokenIss;
     if (!issuer) throw new UsageError('No issuer to check.', tok ? 'The token has no iss claim; pass issuer.' : 'Pass issuer, or a token (token_file / token_env) whose iss names the issuer.');
@@ -210,7 +210,6 @@ const checkDiscoveryTool = defineTool({
       findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [], allowHttpLoopback: ctx.http.allowHttpLoopback }));
     }
     return {
-      verdict: verdictOf(findings),
       summary: resultOf(findings, `The discovery document of ${issuer} is reachable and consistent.`).summary,
       findings,
       issuer,
@@ -317,7 +316,6 @@ const checkJwksTool = defineTool({
       }
     }
     return {
-      verdict: verdictOf(findings),
       summary: resultOf(findings, tok?.facts ? `The JWKS serves the token's key and the signature verifies.` : `The JWKS at ${loaded.label} holds ${keys.length} usable key(s).`).summary,
       findings,
       source: loaded.label,
@@ -412,7 +410,6 @@ const compareJwksTool = defineTool({
     const side = (s: KeySide, loaded: boolean) => ({ label: s.label, loaded, kids: s.keys.flatMap((k) => (k.kid ? [k.kid] : [])), keys: s.keys.map(keyRow) });
     const has = (s: KeySide, loaded: boolean) => (kid !== undefined && loaded ? s.keys.some((k) => k.kid === kid) : undefined);
     return {
-      verdict: verdictOf(findings),
       summary: resultOf(findings, `Both key sets hold the same keys.`).summary,
       findings,
       a: side(sideA, setA !== undefined),

@@ -28,11 +28,11 @@ const decodeToken = defineTool({
   title: 'Decode a JWT',
   description:
     'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
-    'Use first when a request with a Bearer token gets 401/403. Set expect_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/STS: RS256). ' +
+    'Use first when a request with a Bearer token gets 401/403. Set expected_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/STS: RS256). ' +
     'Never returns the signature or the raw token. Prefer token_file or token_env.',
   input: z.object({
     ...tokenInputShape,
-    expect_kind: z.enum(TOKEN_KINDS).optional().describe('The kind the consumer needs: id (OIDC ID token; the OpenCode ALB), access, or service_account (STS web identity from Kubernetes).'),
+    expected_kind: z.enum(TOKEN_KINDS).optional().describe('The kind the consumer needs: id (OIDC ID token; the OpenCode ALB), access, or service_account (STS web identity from Kubernetes).'),
     consumer: consumerInput,
   }),
   output: resultSchema({
@@ -47,7 +47,7 @@ const decodeToken = defineTool({
   }),
   type: 'readOnly',
   network: false,
-  cli: { command: 'decode', summary: 'Decode a JWT: header, claims, form and kind (never the signature)', examples: ['jwt-triage decode --token-file ~/.opencode/id_token', 'jwt-triage decode --token-env TOKEN --expect-kind id --consumer alb'] },
+  cli: { command: 'decode', summary: 'Decode a JWT: header, claims, form and kind (never the signature)', examples: ['jwt-triage decode --token-file ~/.opencode/id_token', 'jwt-triage decode --token-env TOKEN --expected-kind id --consumer alb'] },
   async handle(input, ctx) {
     const t = await loadToken(input, ctx);
     const ident = { ...tokenIdent(t) };
@@ -58,7 +58,7 @@ const decodeToken = defineTool({
     const findings: Finding[] = [...checkForm(form, header, strict)];
     if (input.consumer && form !== 'JWE') findings.push(checkAlg(header, input.consumer));
     if (form === 'JWS') findings.push(checkKid(header, input.consumer));
-    if (input.expect_kind && form !== 'JWE') findings.push(checkExpectedKind(guess, input.expect_kind));
+    if (input.expected_kind && form !== 'JWE') findings.push(checkExpectedKind(guess, input.expected_kind));
     const time = describeTokenTime(claims, ctx.now);
     const ok = `A ${form} (${String(header.alg)}${header.kid ? `, kid ${String(header.kid)}` : ''}) that looks like ${kindName(guess.kind)}; ${time.status_text}.`;
     return { ...resultOf(findings, ok), ...ident, form, header, claims, times: time.times, kind: guess.kind, kind_reasons: [...guess.reasons], header_urls: headerUrls(header) };
@@ -122,20 +122,20 @@ const compare = defineTool({
     'Use when a token is rejected for its issuer or audience. Never returns the raw token.',
   input: z.object({
     ...tokenInputShape,
-    expected_iss: z.string().optional().describe('The issuer the verifier expects, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC.'),
-    expected_aud: z.string().optional().describe('The audience the verifier expects (OpenCode ALB: the CLI client id; STS: sts.amazonaws.com).'),
-    expected_sub: z.string().optional().describe('The subject expected, e.g. system:serviceaccount:<namespace>:<name>.'),
+    expected_issuer: z.string().optional().describe('The issuer the verifier expects, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC.'),
+    expected_audience: z.string().optional().describe('The audience the verifier expects (OpenCode ALB: the CLI client id; STS: sts.amazonaws.com).'),
+    expected_subject: z.string().optional().describe('The subject expected, e.g. system:serviceaccount:<namespace>:<name>.'),
     expected_claims: z.record(z.string(), z.unknown()).optional().describe('Other claims as name → expected value, e.g. {"token_use": "id"}.'),
     aud_format: z.enum(AUD_FORMATS).optional().describe('How the verifier reads aud (ALB claim Format): single-string requires a JSON string, not an array.'),
   }),
   output: resultSchema({ ...tokenOut, compared: z.array(z.string()).describe('The claims compared.') }),
   type: 'readOnly',
   network: false,
-  cli: { command: 'claims', summary: 'Compare iss / aud / sub / named claims with expected values; say how they differ', examples: ['jwt-triage claims --token-file token.jwt --expected-iss https://issuer.example.com --expected-aud sts.amazonaws.com', `jwt-triage claims --token-env TOKEN --expected-aud <cli-client-id> --aud-format single-string --expected-claims '{"token_use":"id"}'`] },
+  cli: { command: 'claims', summary: 'Compare iss / aud / sub / named claims with expected values; say how they differ', examples: ['jwt-triage claims --token-file token.jwt --expected-issuer https://issuer.example.com --expected-audience sts.amazonaws.com', `jwt-triage claims --token-env TOKEN --expected-audience <cli-client-id> --aud-format single-string --expected-claims '{"token_use":"id"}'`] },
   async handle(input, ctx) {
-    const expected = { iss: input.expected_iss, aud: input.expected_aud, sub: input.expected_sub, claims: input.expected_claims, audFormat: input.aud_format };
+    const expected = { iss: input.expected_issuer, aud: input.expected_audience, sub: input.expected_subject, claims: input.expected_claims, audFormat: input.aud_format };
     const compared = [...(['iss', 'aud', 'sub'] as const).filter((c) => expected[c] !== undefined), ...Object.keys(input.expected_claims ?? {})];
-    if (compared.length === 0) throw new UsageError('Nothing to compare.', 'Pass at least one of expected_iss, expected_aud, expected_sub, expected_claims.');
+    if (compared.length === 0) throw new UsageError('Nothing to compare.', 'Pass at least one of expected_issuer, expected_audience, expected_subject, expected_claims.');
     const t = await loadToken(input, ctx);
     const ident = { ...tokenIdent(t), compared };
     if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };

@@ -42,11 +42,11 @@ const checkWebIdentityToken = defineTool({
   name: 'check_web_identity_token',
   title: 'Check a token against STS web-identity requirements',
   description:
-    'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: signed, kid present, accepted alg, iss https and exactly expected_issuer, aud containing the audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired. Offline; never returns the token.',
+    'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: signed, kid present, accepted alg, iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired. Offline; never returns the token.',
   input: z.object({
     ...tokenInputShape,
     expected_issuer: z.string().optional().describe('The issuer the IAM provider was created for, e.g. https://bridge.tail1234.ts.net.'),
-    audience: z.string().default(STS_AUDIENCE).describe('The audience STS expects in aud (default sts.amazonaws.com).'),
+    expected_audience: z.string().default(STS_AUDIENCE).describe('The audience STS expects in aud (default sts.amazonaws.com).'),
     namespace: z.string().optional().describe('Kubernetes namespace of the service account (with service_account).'),
     service_account: z.string().optional().describe('Kubernetes service account name (with namespace).'),
     skew_seconds: z.number().int().min(0).max(3600).default(0).describe('Clock-skew allowance for exp (STS: none; default 0).'),
@@ -68,7 +68,7 @@ const checkWebIdentityToken = defineTool({
     const t = await loadToken(input, ctx);
     const base = { ...tokenIdent(t), expected_subject: expected ?? null };
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
-    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
+    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.expected_audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
     const sub = t.facts.claims.sub;
     return finishOf(findings, 'The token meets every STS requirement checked offline.', { ...base, issuer: issOf(t.facts) ?? null, audiences: audiencesOf(t.facts.claims), subject: typeof sub === 'string' ? sub : null });
   },
@@ -84,7 +84,7 @@ const checkIamOidcProvider = defineTool({
   input: z.object({
     ...tokenInputShape,
     issuer: z.string().optional().describe('The issuer URL to look up, when no token is given (e.g. https://bridge.tail1234.ts.net).'),
-    audience: z.string().optional().describe('The audience the client id list must hold (default: the token\'s aud, else sts.amazonaws.com).'),
+    expected_audience: z.string().optional().describe('The audience the client id list must hold (default: the token\'s aud, else sts.amazonaws.com).'),
     ...regionInputShape,
   }),
   output: resultSchema({
@@ -100,13 +100,13 @@ const checkIamOidcProvider = defineTool({
   cli: { command: 'iam-provider', summary: 'Find the IAM OIDC provider for a token\'s issuer', examples: ['jwt-triage iam-provider --token-file token.jwt', 'jwt-triage iam-provider --issuer https://bridge.tail1234.ts.net'] },
   async handle(input, ctx) {
     let issuer = input.issuer;
-    let auds: string[] = input.audience ? [input.audience] : [];
+    let auds: string[] = input.expected_audience ? [input.expected_audience] : [];
     const empty = { issuer: issuer ?? null, wanted_url: null, provider: null, providers_count: 0, near_misses: [], thumbprint_note: THUMBPRINT_NOTE };
     if (hasToken(input)) {
       const t = await loadToken(input, ctx);
       if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', empty);
       issuer ??= issOf(t.facts);
-      if (!input.audience) auds = audiencesOf(t.facts.claims);
+      if (!input.expected_audience) auds = audiencesOf(t.facts.claims);
     }
     if (!issuer) throw new UsageError('No issuer to look up.', 'Pass token_file (a token with iss) or issuer.');
     if (!auds.length) auds = [STS_AUDIENCE];

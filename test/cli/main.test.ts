@@ -69,7 +69,7 @@ describe('jwt-triage main()', () => {
   it('prints the structured result with --json', async () => {
     const fresh = await tokenFile({ claims: { iss: 'https://issuer.example', aud: 'a' } });
     const o = io();
-    expect(await main(['claims', '--token-file', fresh.f, '--expected-aud', 'b', '--json'], o.io)).toBe(EXIT.failure);
+    expect(await main(['claims', '--token-file', fresh.f, '--expected-audience', 'b', '--json'], o.io)).toBe(EXIT.failure);
     const out = JSON.parse(o.out());
     expect(out.verdict).toBe('fail');
     expect(out.findings.map((f: { code: string }) => f.code)).toContain('TOKEN_AUDIENCE_MISMATCH');

@@ -152,4 +152,45 @@ describe.skipIf(!ready)('jwt-triage CLI against moto and the kube stand-in', () 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('valid for another 59 minutes');
   });
+
+  describe('diagnose: the CLI contract scripts rely on', () => {
+    it('--json prints one JSON object and nothing else on stdout, exit 1 with the root cause', async () => {
+      const r = clean(await cli('diagnose', '--token-file', files.token!, '--preset', 'web-identity', '--role-arn', 'arn:aws:iam::123456789012:role/uploader', '--now', String(NOW + 60), '--json'));
+      expect(r.code, r.stderr).toBe(1);
+      const out = JSON.parse(r.stdout);
+      expect(Object.keys(out)).toEqual(expect.arrayContaining(['root_cause', 'summary', 'sections', 'findings']));
+      expect(out.root_cause.code).toBe('TRUST_CONDITION_SUB_MISMATCH');
+      // A finding is listed once: sections carry rows, not findings.
+      expect(out.sections[0]).not.toHaveProperty('findings');
+    });
+
+    it('prints the summary box, Diagnosis and Fix, naming CLI flags, not argument names', async () => {
+      const r = clean(await cli('diagnose', '--token-file', files.token!, '--preset', 'sts', '--now', String(NOW + 60)));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Trust policy\s+– Trust policy: no role given \(--role-arn\)/);
+      expect(r.stdout).not.toContain('role_arn');
+      expect(r.stdout).toMatch(/Diagnosis: Nothing found/);
+    });
+
+    it('exits 2 for a usage error, naming the flag', async () => {
+      const r = clean(await cli('diagnose', '--preset', 'web-identity'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--token-file/);
+    });
+
+    it('exits 3 when nothing decisive could be checked (AWS refused), naming the endpoint; --offline claims nothing it did not check', async () => {
+      const down = await new Promise<Ran>((resolve) => {
+        execFile(process.execPath, [CLI, 'diagnose', '--token-file', files.token!, '--preset', 'web-identity', '--offline', '--now', String(NOW + 60), '--json'], { env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 99) : 0, stdout, stderr }));
+      });
+      // --offline: the token alone is judged; nothing else is claimed.
+      expect(down.code, down.stderr).toBe(0);
+      expect(JSON.parse(down.stdout).summary).toMatch(/not checked: .*Public discovery/);
+      const refused = await new Promise<Ran>((resolve) => {
+        execFile(process.execPath, [CLI, 'ssm', '--env', 'dev', '--json'], { env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 99) : 0, stdout, stderr }));
+      });
+      expect(refused.code).toBe(3);
+      expect(refused.stdout).toMatch(/ECONNREFUSED 127\.0\.0\.1:9/);
+      expect(refused.stderr).not.toMatch(/NodeVersionSupportWarning/);
+    });
+  });
 });

@@ -91,7 +91,7 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
       diagnose_rejection: { token_file: tokenFile, preset: 'sts', role_arn: roleArn },
       decode_token: { token_file: tokenFile },
       check_token_time: { token_file: tokenFile },
-      compare_claims: { token_file: tokenFile, expected_iss: issuer, expected_aud: 'sts.amazonaws.com', expected_sub: sub },
+      compare_claims: { token_file: tokenFile, expected_issuer: issuer, expected_audience: 'sts.amazonaws.com', expected_subject: sub },
       check_discovery: { token_file: tokenFile },
       check_jwks: { token_file: tokenFile, issuer, consumer: 'sts' },
       compare_jwks: { a_issuer: issuer, b_cluster: true, b_kubeconfig: kube.kubeconfig, b_context: kube.context, token_file: tokenFile },

@@ -25,7 +25,7 @@ describe('decode_token', () => {
   it('decodes header, claims, ISO times and the ID-token kind from a token_file', async () => {
     const token = await cognitoId();
     const path = fileWith('id.jwt', `Bearer ${token}\n`);
-    const { output, text, verdict } = await runOk('decode_token', { token_file: path, expect_kind: 'id', consumer: 'alb' });
+    const { output, text, verdict } = await runOk('decode_token', { token_file: path, expected_kind: 'id', consumer: 'alb' });
     expect(verdict).toBe('pass');
     expect(output.token_source).toBe(`file:${path}`);
     expect(output.token_fingerprint).toBe(fingerprint(token));
@@ -40,7 +40,7 @@ describe('decode_token', () => {
   });
 
   it('reports TOKEN_WRONG_TYPE when a Cognito access token is sent where the ALB needs the ID token', async () => {
-    const { output, verdict } = await runOk('decode_token', { token_env: 'OC_TOKEN', expect_kind: 'id' }, { env: { OC_TOKEN: await cognitoAccess() } });
+    const { output, verdict } = await runOk('decode_token', { token_env: 'OC_TOKEN', expected_kind: 'id' }, { env: { OC_TOKEN: await cognitoAccess() } });
     expect(verdict).toBe('fail');
     expect(output.token_source).toBe('env:OC_TOKEN');
     expect(codes(output)).toEqual(['TOKEN_WRONG_TYPE']);
@@ -71,7 +71,7 @@ describe('decode_token', () => {
     expect(codes(decoded.output, 'warn')).toEqual(['TOKEN_ENCRYPTED']);
     const time = await runOk('check_token_time', { token });
     expect(codes(time.output)).toEqual(['TOKEN_ENCRYPTED']);
-    const claims = await runOk('compare_claims', { token, expected_iss: ISS });
+    const claims = await runOk('compare_claims', { token, expected_issuer: ISS });
     expect(codes(claims.output)).toEqual(['TOKEN_ENCRYPTED']);
   });
 
@@ -148,9 +148,9 @@ describe('compare_claims', () => {
     const token = await mintToken({ claims: { iss: 'https://oidc.example.ts.net/', aud: 'sts.amazon.com', sub: 'system:serviceaccount:apps:uploader' } });
     const { output, verdict } = await runOk('compare_claims', {
       token,
-      expected_iss: 'https://oidc.example.ts.net',
-      expected_aud: 'sts.amazonaws.com',
-      expected_sub: 'system:serviceaccount:apps:uploader',
+      expected_issuer: 'https://oidc.example.ts.net',
+      expected_audience: 'sts.amazonaws.com',
+      expected_subject: 'system:serviceaccount:apps:uploader',
     });
     expect(verdict).toBe('fail');
     expect(codes(output).sort()).toEqual(['TOKEN_AUDIENCE_MISMATCH', 'TOKEN_ISSUER_MISMATCH']);
@@ -163,20 +163,20 @@ describe('compare_claims', () => {
 
   it('reports TOKEN_AUDIENCE_MISMATCH for an aud array with aud_format single-string, and TOKEN_CLAIM_MISSING', async () => {
     const token = await mintToken({ claims: { aud: ['cli-client'], token_use: 'id' } });
-    const { output } = await runOk('compare_claims', { token, expected_aud: 'cli-client', aud_format: 'single-string', expected_claims: { token_use: 'id', email_verified: true } });
+    const { output } = await runOk('compare_claims', { token, expected_audience: 'cli-client', aud_format: 'single-string', expected_claims: { token_use: 'id', email_verified: true } });
     expect(codes(output).sort()).toEqual(['TOKEN_AUDIENCE_MISMATCH', 'TOKEN_CLAIM_MISSING']);
     expect(codes(output, 'pass')).toEqual(['TOKEN_CLAIM_MISMATCH']);
   });
 
   it('passes when every claim matches and says so', async () => {
-    const { output, verdict } = await runOk('compare_claims', { token: await cognitoId(), expected_iss: ISS, expected_aud: 'cli-client' });
+    const { output, verdict } = await runOk('compare_claims', { token: await cognitoId(), expected_issuer: ISS, expected_audience: 'cli-client' });
     expect(verdict).toBe('pass');
     expect(output.summary).toBe('All 2 compared claims (iss, aud) match exactly.');
   });
 
   it('rejects a call with nothing to compare', async () => {
     const r = await run('compare_claims', { token: await mintToken() });
-    expect(r.ok ? '' : r.message).toMatch(/Nothing to compare.*expected_iss/);
+    expect(r.ok ? '' : r.message).toMatch(/Nothing to compare.*expected_issuer/);
   });
 });
 
@@ -195,7 +195,7 @@ describe('token input and TOKEN_MALFORMED', () => {
     ['an unset env var', { token_env: 'NOPE_TOKEN' }, {}, /NOPE_TOKEN is not set.*"env" block/],
   ])('returns a usage error for %s, naming the fix', async (_label, input, env, message) => {
     for (const tool of ['decode_token', 'check_token_time', 'compare_claims']) {
-      const extra = tool === 'compare_claims' ? { expected_iss: ISS } : {};
+      const extra = tool === 'compare_claims' ? { expected_issuer: ISS } : {};
       const r = await run(tool, { ...input, ...extra }, { env });
       expect(r.ok).toBe(false);
       if (!r.ok) {
@@ -208,9 +208,9 @@ describe('token input and TOKEN_MALFORMED', () => {
 
 describe('redaction canary', () => {
   const inputs = {
-    decode_token: { expect_kind: 'access', consumer: 'alb' },
+    decode_token: { expected_kind: 'access', consumer: 'alb' },
     check_token_time: { consumer: 'sts' },
-    compare_claims: { expected_iss: ISS + '/', expected_aud: 'other', expected_claims: { token_use: 'access' } },
+    compare_claims: { expected_issuer: ISS + '/', expected_audience: 'other', expected_claims: { token_use: 'access' } },
   } as const;
 
   it.each(Object.keys(inputs) as Array<keyof typeof inputs>)('%s never outputs the raw token or its signature', async (tool) => {
