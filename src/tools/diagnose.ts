@@ -9,6 +9,7 @@ import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from '
 
 const diagnose = defineTool({
   name: 'diagnose_rejection',
+  toolsets: ['default'],
   title: 'Diagnose a rejected token',
   description:
     'The one-call answer to "why is my request rejected (401/403, or AssumeRoleWithWebIdentity failing)?". Runs every relevant ' +
