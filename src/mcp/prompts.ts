@@ -23,6 +23,9 @@ export function playbook(skill: string): string | undefined {
 
 type Args = Record<string, string | undefined>;
 
+/** The prompts this server registers (the skills validator checks names against it). */
+export const PROMPT_NAMES = ['debug_401', 'debug_assume_role'] as const;
+
 /** The diagnose_rejection arguments a prompt's arguments stand for (only the ones given). */
 export function diagnoseArgs(args: Args, defaults: Args): Record<string, string> {
   const out: Record<string, string> = {};
