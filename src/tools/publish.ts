@@ -37,7 +37,7 @@ export function publishTool(tool: AnyTool): PublishedTool {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: withoutDialect(z.toJSONSchema(tool.input as z.ZodObject, { target: 'draft-7', io: 'input' }) as Json),
+    inputSchema: portable(withoutDialect(z.toJSONSchema(tool.input as z.ZodObject, { target: 'draft-7', io: 'input' }) as Json)) as Json,
     outputSchema: compactOutput(z.toJSONSchema(tool.output as z.ZodObject, { target: 'draft-7', io: 'output' }) as Json),
     annotations,
   };
@@ -53,7 +53,25 @@ function compactOutput(schema: Json): Json {
   const out: Json = { type: 'object', properties: {} };
   for (const [k, v] of Object.entries(props)) (out.properties as Json)[k] = EXACT.has(k) ? finding(v) : shallow(v, DEPTH);
   if (Array.isArray(schema.required) && schema.required.length) out.required = schema.required;
-  return out;
+  return portable(out) as Json;
+}
+
+/**
+ * Spellings every client maps (checked by the MCP Inspector's `--strict` portability report):
+ * a free-form map is `{type: object}` or `additionalProperties: true`, never the empty schema
+ * `{}`; a nullable value is `anyOf` of single types, not a type array.
+ */
+function portable(o: unknown): unknown {
+  if (Array.isArray(o)) return o.map(portable);
+  if (!o || typeof o !== 'object') return o;
+  const r: Json = {};
+  for (const [k, v] of Object.entries(o as Json)) {
+    if (k === 'additionalProperties' && v && typeof v === 'object' && Object.keys(v).length === 0) r[k] = true;
+    else if (k === 'type' && Array.isArray(v)) r.anyOf = v.map((t) => ({ type: t }));
+    else r[k] = portable(v);
+  }
+  if (r.type === 'object' && r.additionalProperties === true && !r.properties) delete r.additionalProperties;
+  return r;
 }
 
 /** The finding shape, exact, minus `additionalProperties: false` and `propertyNames`. */
