@@ -166,7 +166,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.ok;
     }
     if (command === 'tools') {
-      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)'}  ${t.title}`);
+      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${(t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)').padEnd(15)} ${t.toolsets.join(',').padEnd(22)} ${t.title}`);
       return EXIT.ok;
     }
     if (command === 'demo') {

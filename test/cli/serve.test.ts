@@ -87,3 +87,13 @@ describe('bare jwt-triage', () => {
     expect(err).not.toContain(HINT);
   });
 });
+
+describe('jwt-triage tools', () => {
+  it('lists every tool with its toolsets', async () => {
+    const out: string[] = [];
+    expect(await main(['tools'], { out: (t) => void out.push(t), err: () => undefined, isTTY: false, env: {} })).toBe(EXIT.ok);
+    const line = out.find((l) => l.startsWith('diagnose_rejection'))!;
+    expect(line).toMatch(/read-only\s+default\s/);
+    expect(out.find((l) => l.startsWith('check_bridge_logs'))).toMatch(/\scluster\s/);
+  });
+});
