@@ -6,8 +6,9 @@
  *   the tool correctly), minus the `$schema` line.
  * - Output schemas keep what a client needs to validate `structuredContent` and a model needs
  *   to read it: every top-level member with its type, the finding shape (findings[],
- *   root_cause) exactly, and nested objects by their member names and types two levels deep.
- *   Deeper detail, `additionalProperties: false` and nested `required` lists are left out: the
+ *   root_cause) exactly, and nested members by type only; `required` names the three members
+ *   every result has (verdict, summary, findings).
+ *   Per-field prose, nested members, `additionalProperties: false` and other `required` lists are left out: the
  *   published schema only ever accepts MORE than the record's zod schema, which the server
  *   still enforces on every result (runTool). Finding codes are plain strings; their
  *   catalogue is the `jwt-triage://codes` resource, not a 73-value enum in every tool.
@@ -52,7 +53,8 @@ function compactOutput(schema: Json): Json {
   const props = (schema.properties ?? {}) as Record<string, Json>;
   const out: Json = { type: 'object', properties: {} };
   for (const [k, v] of Object.entries(props)) (out.properties as Json)[k] = EXACT.has(k) ? finding(v) : shallow(v, DEPTH);
-  if (Array.isArray(schema.required) && schema.required.length) out.required = schema.required;
+  // The contract every tool keeps; which of its own members are always present is in the record, not repeated here.
+  out.required = ['verdict', 'summary', 'findings'].filter((k) => k in props);
   return portable(out) as Json;
 }
 
