@@ -181,6 +181,14 @@ describe('skills', () => {
       for (const prefix of all.match(/`([A-Z]+)_\*`/g) ?? []) expect(FINDING_CODES.some((c) => c.startsWith(prefix.slice(1, -2))), prefix).toBe(true);
     });
 
+    it('says truly which tools the server lists by default', () => {
+      for (const m of all.matchAll(/default tool list[^.]*\./gs)) {
+        const named = m[0].match(TOOL_LIKE) ?? [];
+        expect(named.length).toBeGreaterThan(0);
+        for (const n of named) expect(ALL_TOOLS.find((t) => t.name === n)?.toolsets, n).toContain('default');
+      }
+    });
+
     it('runs only CLI commands and flags that exist', () => {
       expect(commandProblems(codeOf(all))).toEqual([]);
     });
