@@ -13,7 +13,7 @@ import { runDemo, DEMO_SCENARIOS } from './cli/demo.js';
 import { baseRedactor } from './redact.js';
 import { UsageError } from './sources/errors.js';
 import type { AnyTool } from './tools/define.js';
-import { ALL_TOOLS, findTool } from './tools/index.js';
+import { ALL_TOOLS, findTool, parseToolsets, TOOLSET_CHOICES } from './tools/index.js';
 import { runTool } from './tools/run.js';
 import { VERSION } from './version.js';
 
@@ -29,6 +29,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   isTTY: boolean;
+  /** stdin is a terminal (a person, not an MCP client, started the server). */
+  stdinIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -36,8 +38,35 @@ const processIo: Io = {
   out: (t) => void process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => void process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
   isTTY: Boolean(process.stdout.isTTY),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
   env: process.env,
 };
+
+const SERVE_HELP = [
+  'jwt-triage serve [--toolsets <list>] [--read-only] [--allow-http-loopback]',
+  '',
+  'Runs the MCP server on stdio (also what a bare `jwt-triage` does).',
+  `  --toolsets <list>  families to list besides the default tools, comma-separated: ${TOOLSET_CHOICES.filter((t) => t !== 'default').join(', ')}`,
+  '                     (env JWT_TRIAGE_TOOLSETS; default: the diagnosis and the tools its playbooks use first)',
+  '  --read-only        list only read-only tools (drops probe_assume_role); wins over everything (env JWT_TRIAGE_READ_ONLY=1)',
+  '  --allow-http-loopback  allow plain http:// to 127.0.0.1/localhost issuers (local testing)',
+].join('\n');
+
+/** `serve` flags; the flag wins over JWT_TRIAGE_TOOLSETS, and --read-only over everything. */
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { readOnly: boolean; toolsets: ReturnType<typeof parseToolsets>; http: { allowHttpLoopback: boolean } } {
+  let toolsets: string | undefined = env.JWT_TRIAGE_TOOLSETS;
+  let readOnly = env.JWT_TRIAGE_READ_ONLY === '1';
+  let allowHttpLoopback = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--read-only') readOnly = true;
+    else if (a === '--allow-http-loopback') allowHttpLoopback = true;
+    else if (a === '--toolsets' && argv[i + 1] !== undefined) toolsets = argv[++i];
+    else if (a.startsWith('--toolsets=')) toolsets = a.slice('--toolsets='.length);
+    else throw new UsageError(`Unknown flag for serve: ${a}.`, 'Use --toolsets <list>, --read-only or --allow-http-loopback (see `jwt-triage serve --help`).');
+  }
+  return { readOnly, toolsets: parseToolsets(toolsets), http: { allowHttpLoopback } };
+}
 
 function mainHelp(): string {
   const width = Math.max(...ALL_TOOLS.map((t) => t.cli.command.length), 12);
@@ -50,12 +79,12 @@ function mainHelp(): string {
     '  jwt-triage <command> [flags]',
     '',
     'Commands:',
-    `  ${'serve'.padEnd(width)}  run the MCP server on stdio (--read-only drops the opt-in STS probe)`,
+    `  ${'serve'.padEnd(width)}  run the MCP server on stdio (--toolsets adds tool families; --read-only drops the opt-in STS probe)`,
     `  ${'demo'.padEnd(width)}  diagnose a built-in broken example (no AWS, loopback only)`,
     `  ${'tools'.padEnd(width)}  list the MCP tools with their CLI commands`,
     ...rows,
     '',
-    'Global flags: --json (machine output, no colour)  --no-color  --allow-http-loopback  --timeout <ms>  -h, --help',
+    'Global flags: --json (machine output, no colour)  --no-color  --allow-http-loopback  --timeout <ms>  -h, --help  --version',
     'Tokens: pass --token-file <path> or --token-env <VAR> so the token never appears in your shell history.',
     'Exit codes: 0 all pass · 1 a failure found · 2 usage error · 3 could not check',
     '',
@@ -120,14 +149,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     if (command === undefined || command === 'serve') {
       if (rest.includes('--help') || rest.includes('-h')) {
-        io.out('jwt-triage serve [--read-only] [--allow-http-loopback]\n\nRuns the MCP server on stdio. --read-only lists only read-only tools (drops probe_assume_role) and wins over everything.');
+        io.out(SERVE_HELP);
         return EXIT.ok;
       }
-      const unknown = rest.filter((a) => a !== '--read-only' && a !== '--allow-http-loopback');
-      if (unknown.length) throw new UsageError(`Unknown flag for serve: ${unknown.join(' ')}.`, 'Use --read-only or --allow-http-loopback.');
-      const readOnly = rest.includes('--read-only') || io.env.JWT_TRIAGE_READ_ONLY === '1';
+      const opts = parseServeArgs(rest, io.env);
+      // A person who typed `jwt-triage` in a terminal learns what is happening; stdout stays the protocol.
+      if (command === undefined && io.stdinIsTTY) io.err('MCP server on stdio; see `jwt-triage --help`');
       const { serveStdio } = await import('./server.js');
-      await serveStdio({ readOnly, http: { allowHttpLoopback: rest.includes('--allow-http-loopback') } });
+      await serveStdio(opts);
       return -1; // keep running: the transport owns the process
     }
     if (command === '--help' || command === '-h' || command === 'help') {
@@ -140,7 +169,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.ok;
     }
     if (command === 'tools') {
-      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)'}  ${t.title}`);
+      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${(t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)').padEnd(15)} ${t.toolsets.join(',').padEnd(22)} ${t.title}`);
       return EXIT.ok;
     }
     if (command === 'demo') {

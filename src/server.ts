@@ -5,11 +5,14 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { log } from './redact.js';
 import { annotationsOf, type AnyTool } from './tools/define.js';
 import { selectTools, type ToolFilter } from './tools/index.js';
+import { publishTool } from './tools/publish.js';
+import { registerPrompts } from './mcp/prompts.js';
+import { registerResources } from './mcp/resources.js';
 import { runTool, type RunOptions } from './tools/run.js';
 import { VERSION } from './version.js';
 
@@ -25,12 +28,18 @@ export function createServer(options: ServerOptions = {}): McpServer {
         'Diagnoses why a request with a JWT is rejected: a 401/403 at an AWS ALB (the OpenCode Stack), or an STS ' +
         'AssumeRoleWithWebIdentity failure for a Kubernetes service-account token. Start with diagnose_rejection (preset ' +
         'opencode or sts when it applies): it runs every check and names one root cause with its fix; then use the ' +
-        'single-purpose tools to dig into a finding. Pass tokens and API keys by reference (token_file, token_env, ' +
+        'single-purpose tools to dig into a finding (more with --toolsets; finding codes: resource jwt-triage://codes). Pass tokens and API keys by reference (token_file, token_env, ' +
         'api_key_file, api_key_env) so they never enter the chat; output names a token only by a sha256 fingerprint. ' +
         'Every tool is read-only except probe_assume_role, which needs confirm: true.',
     },
   );
-  for (const tool of selectTools(options)) register(server, tool, options);
+  const tools = selectTools(options);
+  for (const tool of tools) register(server, tool, options);
+  // tools/list publishes compact schemas (./tools/publish.ts); calls are still validated against the full records.
+  const listed = tools.map(publishTool);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  registerPrompts(server);
+  registerResources(server);
   return server;
 }
 

@@ -17,9 +17,9 @@ export interface SecretRef {
 
 /** The zod fields a tool spreads into its input to take a token. */
 export const tokenInputShape = {
-  token: z.string().optional().describe('The JWT itself. Prefer token_file or token_env so the token never enters the chat.'),
-  token_file: z.string().optional().describe('Path to a file holding the JWT (a leading "Bearer " is ignored).'),
-  token_env: z.string().optional().describe('Name of an environment variable (of the server process) holding the JWT.'),
+  token: z.string().optional().describe('The JWT itself; prefer token_file/token_env (keeps it out of the chat).'),
+  token_file: z.string().optional().describe('File holding the JWT ("Bearer " prefix ignored).'),
+  token_env: z.string().optional().describe('Env var (of the server process) holding the JWT.'),
 };
 
 export interface SecretInput {

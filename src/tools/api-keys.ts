@@ -27,6 +27,7 @@ const pick = (item: Record<string, ItemValue>) =>
 
 const checkApiKey = defineTool({
   name: 'check_api_key',
+  toolsets: ['default', 'opencode'],
   title: 'Check an OpenCode API key',
   description:
     'Answers "why is my X-API-Key rejected?" for the OpenCode Stack: checks the oc_ prefix and shape (no oc_ → the ALB\'s 403 default action), then looks the key\'s SHA-256 up in the DynamoDB table named in SSM, as the router does: unknown, revoked (300 s per-task cache), expired, or active with its owner and expiry. The key is read from a file or an environment variable only and never shown; its hash and public key_prefix may be.',

@@ -36,6 +36,7 @@ const keySchema = z.object({ kid: z.string().optional(), kty: z.string().optiona
 
 const getClusterOidc = defineTool({
   name: 'get_cluster_oidc',
+  toolsets: ['cluster'],
   title: "Read the cluster's own OIDC issuer and JWKS",
   description:
     "Reads the Kubernetes API server's own discovery document and JWKS with `kubectl get --raw` (no shell, with a timeout): issuer, jwks_uri and the signing keys (kid/kty/alg). Use it to compare the cluster with the public bridge: give expected_issuer (the public bridge URL) to check the API server's --service-account-issuer. A missing kubectl, an unreachable cluster or rejected credentials is a CLUSTER_UNREACHABLE finding that says which.",
@@ -73,6 +74,7 @@ const getClusterOidc = defineTool({
 
 const checkPublicReachability = defineTool({
   name: 'check_public_reachability',
+  toolsets: ['default', 'web-identity'],
   title: 'Fetch discovery and JWKS the way AWS STS would',
   description:
     "The AWS's-eye view of an issuer (e.g. the OIDC bridge over Tailscale Funnel): fetches <issuer>/.well-known/openid-configuration and its jwks_uri with public-CA TLS, measures latency against the ~5 s STS waits, checks the token's kid is served, and can retry on a schedule (attempts, interval_seconds, with progress) while Funnel propagates. Warns when the host resolves to a Tailscale address from here (success then proves nothing for AWS). Give issuer, or a token (token_file / token_env) to use its iss and kid.",
@@ -156,6 +158,7 @@ const eventSchema = z.object({
 
 const checkBridgeLogsTool = defineTool({
   name: 'check_bridge_logs',
+  toolsets: ['cluster'],
   title: "Classify the OIDC bridge's log events",
   description:
     "Reads the OIDC bridge's logs (kubectl logs of the pod, or the pods matching the selector, default app.kubernetes.io/component=oidc-proxy; or a saved log_file), parses its slog JSON (component/event fields, never msg) and classifies failures: in-cluster JWKS fetch (BRIDGE_JWKS_PRIME_FAILED), Tailscale login (BRIDGE_TAILSCALE_LOGIN), Funnel not permitted for the tag (BRIDGE_FUNNEL_NOT_PERMITTED), issuer host vs certificate (BRIDGE_ISSUER_HOST_MISMATCH), and a silent startup stop (config error: run check_bridge_config). First/last/count per event and the fix. Lines are never echoed.",
@@ -206,6 +209,7 @@ function envFromInput(env: Record<string, string>): EnvEntry[] {
 
 const checkBridgeConfigTool = defineTool({
   name: 'check_bridge_config',
+  toolsets: ['cluster'],
   title: "Check the OIDC bridge Deployment's settings",
   description:
     "Checks the OIDC bridge's settings from its Deployment (kubectl get deployment -o json; default selector app.kubernetes.io/component=oidc-proxy) or from an env object you give: required settings, ISSUER_URL https and host-only (no port, path, trailing slash, query), its host = <TS_HOSTNAME>.<tailnet>.ts.net, TS_TAG starts with tag:, removed settings, typos, secrets kept in a Secret, and the API server's issuer equal to ISSUER_URL. Use it when the bridge stops at startup (it never prints config errors). Secret values are never read or shown.",

@@ -20,6 +20,13 @@ export type ToolType =
 /** A tool call's context: what every gatherer gets (src/gather/context.ts). */
 export type ToolContext = GatherContext;
 
+/**
+ * Tool families an MCP client can add with `--toolsets` / JWT_TRIAGE_TOOLSETS. `default` marks
+ * the tools listed without any flag: the diagnosis and what its playbooks reach for first.
+ */
+export const TOOLSETS = ['default', 'token', 'keys', 'opencode', 'web-identity', 'cluster'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
 export interface CliSpec<I> {
   /** `jwt-triage <command>`. */
   command: string;
@@ -33,6 +40,8 @@ export interface CliSpec<I> {
 
 export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
+  /** The families this tool belongs to (`default`: listed without --toolsets). */
+  toolsets: readonly Toolset[];
   title: string;
   /** Written for an assistant choosing tools: what it answers, when to use it, what it needs. */
   description: string;
@@ -96,8 +105,8 @@ export const nowInput = z
   .describe('Evaluate times as of this instant (ISO 8601 or epoch seconds) instead of the current time.');
 
 export const regionInputShape = {
-  region: z.string().optional().describe('AWS region (default: AWS_REGION, then the profile\'s region).'),
-  profile: z.string().optional().describe('AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain).'),
+  region: z.string().optional().describe('AWS region (default: AWS_REGION, then the profile\'s).'),
+  profile: z.string().optional().describe('AWS profile (default: AWS_PROFILE, then the default chain).'),
 };
 
 /** Resolves the `now` input (ISO 8601 or epoch seconds) or falls back to the call's clock. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findingSchema } from '../checks/finding.js';
+import { findingSchema, type Finding } from '../checks/finding.js';
 import { diagnose } from '../diagnose/playbook.js';
 import { rank } from '../diagnose/rank.js';
 import { renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
@@ -13,6 +13,7 @@ const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const diagnoseTool = defineTool({
   name: 'diagnose_rejection',
+  toolsets: ['default'],
   title: 'Diagnose a rejected request',
   description:
     'The one-call answer to "why is my request rejected?" — a 401/403 at an AWS ALB that validates JWTs (preset opencode: the OpenCode Stack), ' +
@@ -117,9 +118,9 @@ const diagnoseTool = defineTool({
   },
   // The report is rendered from the (redacted) output: the same rows, root cause and findings.
   text: (out) => {
-    const ranked = rank(out.findings);
+    const ranked = rank(out.findings as Finding[]);
     const from = [out.read_from.token_from ? `token from ${out.read_from.token_from}` : '', out.read_from.api_key_from ? `API key from ${out.read_from.api_key_from}` : ''].filter(Boolean).join(', ');
-    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''})`)];
+    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause as Finding } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''})`)];
   },
   textReplacesFindings: true,
 });

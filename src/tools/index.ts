@@ -1,5 +1,5 @@
 /** The one tool list, and the one filter over it. */
-import type { AnyTool } from './define.js';
+import { TOOLSETS, type AnyTool, type Toolset } from './define.js';
 import apiKeys from './api-keys.js';
 import cluster from './cluster.js';
 import diagnose from './diagnose.js';
@@ -8,16 +8,36 @@ import logs from './logs.js';
 import opencode from './opencode.js';
 import token from './token.js';
 import webIdentity from './web-identity.js';
+import { UsageError } from '../sources/errors.js';
 
 export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster];
 
 export interface ToolFilter {
   /** Only tools whose type is readOnly (drops the opt-in STS probe). Wins over everything. */
   readOnly?: boolean;
+  /**
+   * Families to list besides `default` (`all` = every tool). Undefined = every tool: the CLI and
+   * tests see the whole list; the MCP server passes the parsed `--toolsets` (default: []).
+   */
+  toolsets?: readonly (Toolset | 'all')[];
 }
 
 export function selectTools(filter: ToolFilter = {}, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
-  return tools.filter((t) => !filter.readOnly || t.type === 'readOnly');
+  const sets = filter.toolsets;
+  const wanted = (t: AnyTool) => sets === undefined || sets.includes('all') || t.toolsets.some((s) => s === 'default' || sets.includes(s));
+  return tools.filter((t) => wanted(t) && (!filter.readOnly || t.type === 'readOnly'));
+}
+
+/** The toolset names `--toolsets` accepts. */
+export const TOOLSET_CHOICES = [...TOOLSETS, 'all'] as const;
+
+/** Parses `token,keys` (flag or JWT_TRIAGE_TOOLSETS) into toolset names; throws UsageError naming a bad one. */
+export function parseToolsets(value: string | undefined): (Toolset | 'all')[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(TOOLSET_CHOICES as readonly string[]).includes(n));
+  if (bad.length) throw new UsageError(`Unknown toolset ${bad.map((b) => `"${b}"`).join(', ')}.`, `Use a comma-separated list of: ${TOOLSET_CHOICES.join(', ')}.`);
+  return names as (Toolset | 'all')[];
 }
 
 export function findTool(name: string, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool | undefined {

@@ -156,6 +156,7 @@ const stringsOr = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x =
 
 const checkDiscoveryTool = defineTool({
   name: 'check_discovery',
+  toolsets: ['keys'],
   title: 'Check OIDC discovery',
   description:
     'Fetches <issuer>/.well-known/openid-configuration the way AWS STS / ALB would and checks it: reachable (with the classified cause: DNS, TLS, timeout, HTTP status…), a JSON object with issuer and jwks_uri, issuer EXACTLY equal to the token\'s iss, jwks_uri https, RS256 advertised, latency vs the ~5 s STS limit, redirects. Give issuer, or a token (token_file/token_env preferred) whose iss is used. Use attempts + interval_seconds to wait for an endpoint still propagating (e.g. a new Tailscale Funnel).',
@@ -265,6 +266,7 @@ function documentMembers(raw: unknown) {
 
 const checkJwksTool = defineTool({
   name: 'check_jwks',
+  toolsets: ['default', 'keys'],
   title: 'Check a JWKS and a token signature',
   description:
     'Fetches a JSON Web Key Set (jwks_url, jwks_file, or via the discovery document of issuer / the token\'s iss — never from the token header\'s jku/x5u) and checks it: keys listed by kid/kty/alg/use/size (public members only), private key material exposed, shape (duplicate kids, unusable keys), the limits of the consumer (alb: RS256, ≤ 10 keys, ≤ 150 KB; sts: the OIDC bridge\'s key rules). With a token (token_file/token_env preferred): its kid served or not, and its signature verified with jose (signature only; use check_token_time / compare_claims for claims).',
@@ -354,6 +356,7 @@ const sideSchema = z.object({
 
 const compareJwksTool = defineTool({
   name: 'compare_jwks',
+  toolsets: ['keys'],
   title: 'Compare two key sets',
   description:
     'Compares two JWKS (A and B; each from a URL, a file, an issuer\'s discovery, or the Kubernetes cluster via kubectl): kids only in A, only in B, in both, and whether the same kid holds the same key (RFC 7638 thumbprint). With one side the cluster and the other the public (bridge) JWKS, it reports keys the cluster signs with that AWS cannot see. With a token, whether its kid is in each set. Use it when a key rotation or a stale bridge copy is suspected.',

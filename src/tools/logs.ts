@@ -30,6 +30,7 @@ const MAX_EVENTS = 10_000;
 
 const searchLogs = defineTool({
   name: 'search_logs',
+  toolsets: ['opencode'],
   title: 'Search the OpenCode router logs',
   description:
     'Summarises the OpenCode router\'s CloudWatch logs over a window: counts by status, message, auth_source and error code, and the newest events (parsed, redacted, trimmed; never raw lines). Finds the real log group from the ECS task definition (SSM ecs/task-definition-arn → awslogs-group), never a guessed name. Windows over 6 h (or insights: true) are aggregated server-side with Logs Insights. Remember: a rejected API key leaves no router log line.',
@@ -146,6 +147,7 @@ async function locateGroup(aws: AwsSession, given: string | undefined, env: stri
 
 const searchAccessLogs = defineTool({
   name: 'search_alb_access_logs',
+  toolsets: ['opencode'],
   title: 'Search the JWT ALB access logs',
   description:
     'Reads the JWT ALB\'s access logs where they really are (S3 bucket opencode-jwt-alb-logs-<env>-<account>, prefix jwt-alb, gzip; never CloudWatch) over a window: 401/403 counts by path and by matched rule / actions, who answered (default 403, jwt-validation 401, or the router), and the newest rejected requests (client IP, method, path without query values, rule, user agent, error_reason). Says when access logging is off.',

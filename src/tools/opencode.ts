@@ -85,6 +85,7 @@ async function albJwks(url: string, ctx: ToolContext, findings: Finding[]): Prom
 // ── get_ssm_parameters ────────────────────────────────────────────────────────
 const getSsmParameters = defineTool({
   name: 'get_ssm_parameters',
+  toolsets: ['opencode'],
   title: 'Read the OpenCode SSM parameters',
   description:
     'Read the OpenCode Stack\'s SSM parameters under /opencode/<env>/ (by path, recursive and paged, or by names) and name the missing ones with the stack to redeploy (SSM_PARAMETER_MISSING). ' +
@@ -162,6 +163,7 @@ const getSsmParameters = defineTool({
 // ── describe_listener_rules ───────────────────────────────────────────────────
 const describeListenerRules = defineTool({
   name: 'describe_listener_rules',
+  toolsets: ['opencode'],
   title: 'Describe the JWT ALB listener rules',
   description:
     'List every rule of the OpenCode JWT ALB\'s HTTPS listener with ALL its conditions (path-pattern, http-header with its header name, host-header…) and actions sorted by Order, and compare them with the chain the API stack creates ' +
@@ -198,6 +200,7 @@ const describeListenerRules = defineTool({
 // ── check_alb_jwt_config ──────────────────────────────────────────────────────
 const checkAlbJwt = defineTool({
   name: 'check_alb_jwt_config',
+  toolsets: ['default', 'opencode'],
   title: 'Check the ALB jwt-validation config',
   description:
     'Compare the jwt-validation action on the JWT ALB\'s rules 3 and 5 (Issuer, JwksEndpoint, aud additional claim) with SSM oidc/issuer, oidc/jwks-url and oidc/cli-client-id: ALB_JWT_CONFIG_MISMATCH when the ALB holds stale values (the CDK caches SSM lookups in cdk.context.json). ' +
@@ -279,6 +282,7 @@ function buildRequest(input: { method: string; path: string; bearer?: boolean | 
 
 const simulate = defineTool({
   name: 'simulate_request',
+  toolsets: ['default', 'opencode'],
   title: 'Simulate a request against the JWT ALB',
   description:
     'Answer "why 403 and not 401?": given method, path, whether an Authorization: Bearer token and/or an X-API-Key is sent (and other header names/values), find which listener rule matches under ALB semantics and what the caller gets — forward, 401 from jwt-validation (expired, wrong iss/aud, bad signature), or 403 from the default action (ALB_REQUEST_REJECTED with the rule and why). ' +

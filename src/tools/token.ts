@@ -25,6 +25,7 @@ const timesOut = z.record(z.string(), z.string()).optional().describe('exp, nbf,
 
 const decodeToken = defineTool({
   name: 'decode_token',
+  toolsets: ['default', 'token'],
   title: 'Decode a JWT',
   description:
     'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
@@ -74,6 +75,7 @@ const decodeToken = defineTool({
 
 const checkTime = defineTool({
   name: 'check_token_time',
+  toolsets: ['token'],
   title: 'Check a JWT\'s exp / nbf / iat',
   description:
     'Check a JWT\'s time claims (exp, nbf, iat) against now with a clock-skew allowance, in plain words: "expired 23 minutes ago", "valid for another 41 minutes", total lifetime. ' +
@@ -116,6 +118,7 @@ const checkTime = defineTool({
 
 const compare = defineTool({
   name: 'compare_claims',
+  toolsets: ['token'],
   title: 'Compare a JWT\'s claims with expected values',
   description:
     'Compare a JWT\'s iss, aud (string or array), sub and any named claims with the values a verifier expects (ALB jwt-validation config, IAM OIDC provider, role trust policy). Exact match; when they differ it says how: trailing slash, http vs https, case, whitespace, host vs path, a near-miss spelling (sts.amazon.com vs sts.amazonaws.com), array vs string (aud_format single-string, as the ALB uses). ' +

@@ -40,6 +40,7 @@ const finishOf = <T extends object>(findings: Finding[], fallback: string, own: 
 // ── 1. check_web_identity_token ───────────────────────────────────────────────
 const checkWebIdentityToken = defineTool({
   name: 'check_web_identity_token',
+  toolsets: ['web-identity'],
   title: 'Check a token against STS web-identity requirements',
   description:
     'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: signed, kid present, accepted alg, iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired. Offline; never returns the token.',
@@ -78,6 +79,7 @@ const checkWebIdentityToken = defineTool({
 // ── 2. check_iam_oidc_provider ────────────────────────────────────────────────
 const checkIamOidcProvider = defineTool({
   name: 'check_iam_oidc_provider',
+  toolsets: ['default', 'web-identity'],
   title: 'Find the IAM OIDC provider STS would use',
   description:
     'Lists the account\'s IAM OIDC providers and finds the one whose URL equals the token\'s iss (or issuer) exactly — IAM stores host + path without https://, a trailing slash counts. Reports IAM_OIDC_PROVIDER_MISSING with near misses and how they differ, IAM_PROVIDER_AUDIENCE_MISSING when the client id list lacks the audience, and the thumbprints. Needs iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider.',
@@ -142,6 +144,7 @@ const statementShape = z.object({
 // ── 3. check_role_trust ───────────────────────────────────────────────────────
 const checkRoleTrust = defineTool({
   name: 'check_role_trust',
+  toolsets: ['default', 'web-identity'],
   title: 'Evaluate a role\'s trust policy for a token',
   description:
     'Reads the role\'s trust policy (GetRole, URL-decoded) or takes it as trust_policy, and evaluates it the way IAM does for this token: Principal.Federated = the provider ARN for iss, Action covering sts:AssumeRoleWithWebIdentity (wildcards, NotAction), conditions on <provider>:sub / :aud / other claims with StringEquals/Like/Not…/IgnoreCase, ForAnyValue/ForAllValues, IfExists, Null. Returns a per-statement verdict with the values compared and the decision (explicit deny > allow > implicit deny). The cause of STS "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".',
@@ -174,6 +177,7 @@ const checkRoleTrust = defineTool({
 // ── 4. explain_sts_error ──────────────────────────────────────────────────────
 const explainStsErrorTool = defineTool({
   name: 'explain_sts_error',
+  toolsets: ['default', 'web-identity'],
   title: 'Explain an STS AssumeRoleWithWebIdentity error',
   description:
     'Paste an STS error (CLI "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: …", SDK "InvalidIdentityTokenException: …", XML <Error>, or a JSON log line): returns which case it is, what it means, which tools confirm it and the fix — including "Couldn\'t retrieve verification key" (public reachability of discovery/JWKS, not claims) and "AccessDenied" (the role\'s TRUST policy, not its permissions). Offline; a token inside the text is never echoed.',
@@ -223,6 +227,7 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
 
 const predictStsOutcomeTool = defineTool({
   name: 'predict_sts_outcome',
+  toolsets: ['web-identity'],
   title: 'Predict what STS AssumeRoleWithWebIdentity would answer',
   description:
     'From the token and gathered facts — public discovery/JWKS as AWS fetches them (or jwks_file / reachability given), the IAM provider (IAM, or provider_arn + provider_client_ids), the role\'s trust policy (GetRole, or trust_policy) — predicts STS\'s answer in its order of evaluation (provider → keys → expiry → audience → trust): success, or the exact error string, e.g. "InvalidIdentityToken: No OpenIDConnect provider found in your account for <iss>". offline=true touches no network or AWS; facts not given are listed as assumptions.',
@@ -276,6 +281,7 @@ const predictStsOutcomeTool = defineTool({
 // ── 6. probe_assume_role ──────────────────────────────────────────────────────
 const probeAssumeRole = defineTool({
   name: 'probe_assume_role',
+  toolsets: ['web-identity'],
   title: 'Probe: one real AssumeRoleWithWebIdentity (opt-in)',
   description:
     'OPT-IN, requires confirm=true. Makes ONE real, unsigned sts:AssumeRoleWithWebIdentity call with the token for role_arn (DurationSeconds 900). Not read-only (it mints short-lived credentials) but not destructive: the credentials are discarded immediately and never returned. Result: success (assumed-role ARN, expiry) or STS\'s error, explained as by explain_sts_error.',

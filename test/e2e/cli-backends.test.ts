@@ -16,7 +16,7 @@ import { need } from '../helpers/needs.js';
 import { buildOpencodeWorld } from '../helpers/opencode-world.js';
 import { seedApiKeys } from '../helpers/opencode-world-data.js';
 import { jwksOf, mintToken, NOW, testKey } from '../helpers/tokens.js';
-import { CLI } from './client.js';
+import { CLI, nodeBinary } from './client.js';
 
 const ready = need('openssl') && need('moto_server') && need('kubectl');
 
@@ -37,7 +37,7 @@ describe.skipIf(!ready)('jwt-triage CLI against moto and the kube stand-in', () 
   const cli = (...args: string[]) =>
     new Promise<Ran>((resolve) => {
       // Asynchronous on purpose: the stand-in servers run in this process.
-      execFile(process.execPath, [CLI, ...args, '--no-color'], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      execFile(nodeBinary(), [CLI, ...args, '--no-color'], { env, timeout: 60_000 }, (err, stdout, stderr) => {
         resolve({ code: err ? Number((err as { code?: number }).code ?? 99) : 0, stdout, stderr });
       });
     });

@@ -6,10 +6,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
+/** The node that runs the built server and CLI: this one, or JWT_TRIAGE_E2E_NODE (the Node 22/24 runs, test/e2e/node-versions.*.test.ts). */
+export const nodeBinary = (): string => process.env.JWT_TRIAGE_E2E_NODE || process.execPath;
+
 export async function connect(args: string[] = [], env: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string; close: () => Promise<void> }> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first).');
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command: nodeBinary(),
     args: [CLI, ...args],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', JWT_TRIAGE_LOG: 'warn', ...env },
     stderr: 'pipe',

@@ -36,7 +36,7 @@ let close: () => Promise<void>;
 let listed: Awaited<ReturnType<Client['listTools']>>['tools'];
 
 beforeAll(async () => {
-  ({ client, close } = await connect());
+  ({ client, close } = await connect(['serve', '--toolsets', 'all']));
   listed = (await client.listTools()).tools;
 });
 afterAll(async () => close?.());
@@ -89,9 +89,38 @@ describe('tools/list over stdio from a real MCP client', () => {
   });
 });
 
+describe('toolsets', () => {
+  const names = async (args: string[], env: Record<string, string> = {}) => {
+    const c = await connect(args, env);
+    try {
+      return (await c.client.listTools()).tools.map((t) => t.name).sort();
+    } finally {
+      await c.close();
+    }
+  };
+  const inSet = (set: string) => ALL_TOOLS.filter((t) => t.toolsets.includes(set as never)).map((t) => t.name);
+
+  it('lists only the default toolset with no flag, led by diagnose_rejection', async () => {
+    const listed = await names([]);
+    expect(listed).toEqual(inSet('default').sort());
+    expect(listed).toContain('diagnose_rejection');
+    expect(listed.length).toBeLessThan(EXPECTED.length);
+  });
+
+  it('adds a family with --toolsets, and the same from JWT_TRIAGE_TOOLSETS', async () => {
+    const want = [...new Set([...inSet('default'), ...inSet('cluster'), ...inSet('keys')])].sort();
+    expect(await names(['serve', '--toolsets', 'cluster,keys'])).toEqual(want);
+    expect(await names([], { JWT_TRIAGE_TOOLSETS: 'cluster,keys' })).toEqual(want);
+  });
+
+  it('puts every tool in at least one family besides default', () => {
+    for (const t of ALL_TOOLS) if (t.name !== 'diagnose_rejection') expect(t.toolsets.some((s) => s !== 'default'), t.name).toBe(true);
+  });
+});
+
 describe('serve --read-only', () => {
   it('drops the probe and keeps every read-only tool', async () => {
-    const ro = await connect(['serve', '--read-only']);
+    const ro = await connect(['serve', '--toolsets', 'all', '--read-only']);
     try {
       const names = (await ro.client.listTools()).tools.map((t) => t.name).sort();
       expect(names).toEqual(EXPECTED.filter((n) => n !== 'probe_assume_role'));

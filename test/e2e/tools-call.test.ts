@@ -114,7 +114,7 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
       check_bridge_config: { ...cluster, namespace: 'oidc' },
     });
 
-    ({ client, close, stderr } = await connect([], { ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
+    ({ client, close, stderr } = await connect(['serve', '--toolsets', 'all'], { ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { mintToken } from '../helpers/tokens.js';
 function tool(handle: (input: { token?: string; mode?: string }) => Promise<Record<string, unknown>>) {
   return defineTool({
     name: 'probe_thing',
+    toolsets: ['token'],
     title: 'Probe',
     description: 'A tool for testing the runner.',
     input: z.object({ token: z.string().optional(), mode: z.string().optional() }),
