@@ -86,6 +86,30 @@ export const FINDING_DOCS = {
   BRIDGE_FUNNEL_NOT_PERMITTED: 'Repeated public listener failures: Funnel is not permitted for the bridge tag.',
   BRIDGE_ISSUER_HOST_MISMATCH: 'The bridge\'s certificate domains do not include the issuer host.',
   BRIDGE_CONFIG_INVALID: 'The bridge Deployment\'s settings break a rule (ISSUER_URL, TS_HOSTNAME, TS_TAG…).',
+  // ── EKS: IRSA and Pod Identity ─────────────────────────────────────────────
+  EKS_CREDENTIAL_MECHANISM: 'Which way the pod gets AWS credentials (IRSA, Pod Identity, or neither: the SDK then falls back to the node role).',
+  EKS_IRSA_ANNOTATION_INVALID: 'The ServiceAccount\'s `eks.amazonaws.com/role-arn` (or `audience` / `token-expiration`) annotation is malformed or names another account.',
+  EKS_IRSA_POD_NOT_MUTATED: 'The ServiceAccount is annotated but the pod has no injected token volume / AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE: recreate the pod.',
+  EKS_WEBHOOK_FAILURE_IGNORED: 'The pod identity webhook has `failurePolicy: Ignore`: when it is down, pods start unmutated without any error.',
+  EKS_CREDENTIALS_SHADOWED: 'Static credentials in the pod env (AWS_ACCESS_KEY_ID) come first in the SDK chain and win over IRSA / Pod Identity.',
+  EKS_CLUSTER_ISSUER_NO_PROVIDER: 'The cluster\'s OIDC issuer (eks:DescribeCluster) has no IAM OIDC provider (e.g. a recreated cluster has a new OIDC id).',
+  EKS_TOKEN_UNREADABLE: 'A non-root container without `fsGroup` may be unable to read the projected token file.',
+  EKS_TOKEN_STALE: 'The projected token is older than the kubelet\'s refresh point (80 % of its TTL or 24 h): the client reads a stale copy.',
+  EKS_POD_IDENTITY_TRUST: 'The role\'s trust policy does not let `pods.eks.amazonaws.com` call `sts:AssumeRole` and `sts:TagSession`.',
+  EKS_POD_IDENTITY_ASSOCIATION_MISSING: 'No Pod Identity association exists for the pod\'s namespace and service account.',
+  EKS_POD_IDENTITY_AGENT: 'The Pod Identity agent (169.254.170.23) is not running, or the pod lacks AWS_CONTAINER_CREDENTIALS_FULL_URI.',
+  EKS_POD_IDENTITY_NODE_ROLE: 'The node role needs `eks-auth:AssumeRoleForPodIdentity` for the agent to get credentials.',
+  EKS_POD_IDENTITY_UNSUPPORTED: 'EKS Pod Identity does not work on Fargate or Windows nodes.',
+  // ── CloudTrail: what STS saw ───────────────────────────────────────────────
+  CLOUDTRAIL_STS_FAILURES: 'CloudTrail recorded failed AssumeRoleWithWebIdentity calls in the window (each explained).',
+  CLOUDTRAIL_NO_EVENTS: 'CloudTrail holds no matching AssumeRoleWithWebIdentity event in the window and region (some failures are never logged).',
+  // ── OpenCode distribution ALB (authenticate-oidc) ─────────────────────────
+  ALB_OIDC_CONFIG_MISMATCH: 'The authenticate-oidc action\'s issuer, endpoints or client id differ from the discovery document or SSM.',
+  ALB_OIDC_UNAUTHENTICATED_ACTION: '`OnUnauthenticatedRequest` is not `authenticate`: users are denied (401) or let through without claims.',
+  ALB_OIDC_CALLBACK: 'The IdP app must allow `https://<domain>/oauth2/idpresponse` for each name users reach the ALB by.',
+  ALB_OIDC_IDP_IPV4: 'An IdP endpoint has no IPv4 (A) record: the ALB reaches the IdP over IPv4 on 443 only.',
+  ALB_OIDC_DATA_SIGNATURE: 'The `x-amzn-oidc-data` header is not ES256, or its signature does not verify with the ALB public key for its kid.',
+  ALB_OIDC_DATA_SIGNER_MISMATCH: 'The `x-amzn-oidc-data` header\'s `signer` is not the expected ALB ARN.',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_DOCS;
