@@ -8,8 +8,9 @@ import logs from './logs.js';
 import opencode from './opencode.js';
 import token from './token.js';
 import webIdentity from './web-identity.js';
+import eks from './eks.js';
 
-export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster];
+export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster, ...eks];
 
 export interface ToolFilter {
   /** Only tools whose type is readOnly (drops the opt-in STS probe). Wins over everything. */

@@ -19,7 +19,7 @@ const irsaPod = (roleArn = ROLE) => pod({
   projectedTokens: [{ volume: IRSA.volumeName, audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' }],
   containers: [container({ AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: IRSA.tokenFile }, { volumeMounts: [IRSA.volumeName] })],
 });
-const podIdPod = (uri = POD_IDENTITY.fullUri) => pod({ containers: [container({ AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token' })] });
+const podIdPod = (uri: string = POD_IDENTITY.fullUri) => pod({ containers: [container({ AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token' })] });
 
 describe('mechanism', () => {
   it('EKS_CREDENTIAL_MECHANISM passes for an injected IRSA pod and names it', () => {
