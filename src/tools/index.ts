@@ -9,8 +9,9 @@ import opencode from './opencode.js';
 import token from './token.js';
 import webIdentity from './web-identity.js';
 import eks from './eks.js';
+import cloudtrail from './cloudtrail.js';
 
-export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster, ...eks];
+export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster, ...eks, ...cloudtrail];
 
 export interface ToolFilter {
   /** Only tools whose type is readOnly (drops the opt-in STS probe). Wins over everything. */

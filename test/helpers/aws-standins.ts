@@ -7,7 +7,8 @@
  *   nextToken; pages of `pageSize`) and GET /clusters/{name}/pod-identity-associations/{id}.
  *   Every other request (DescribeCluster…) is forwarded to moto unchanged.
  * - CloudTrail (AWS JSON 1.1): POST / with X-Amz-Target
- *   com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents; filters by the
+ *   com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents (or the short
+ *   CloudTrail_20131101.LookupEvents the SDK v3 sends); filters by the
  *   EventName attribute and the window; pages of `pageSize` with a NextToken.
  *
  * Errors use each protocol's shapes (x-amzn-ErrorType / `__type`), so the SDK raises its
@@ -58,7 +59,9 @@ export async function startAwsStandin(opts: { motoEndpoint?: string } = {}): Pro
     const target = String(req.headers['x-amz-target'] ?? '');
     const json = (status: number, obj: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(obj));
 
-    if (req.method === 'POST' && target.startsWith('com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.')) {
+    // botocore's model names the target prefix com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101; the
+    // SDK v3 (3.11xx) sends the service shape name alone (CloudTrail_20131101.LookupEvents). Both are accepted.
+    if (req.method === 'POST' && /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\./.test(target)) {
       const op = target.split('.').pop()!;
       state.hits.push(`cloudtrail:${op}`);
       if (state.fail) return json(state.fail.status, { __type: state.fail.type, message: state.fail.message ?? state.fail.type }, { 'content-type': 'application/x-amz-json-1.1' });
