@@ -6,7 +6,7 @@
  *
  * Source: ALB User Guide, "Authenticate users using an Application Load Balancer", section
  * "User claims encoding and signature verification": the parts are base64url encoded AND
- * include padding characters at the end, which strict JWT libraries reject (reported in
+ * include padding characters at the end, which some JWT libraries reject (reported in
  * awsdocs/elb-application-load-balancers-user-guide issue #42, "x-amzn-oidc-data is not a
  * JSON Web Token"). So the value is decoded leniently here and the signature is checked over
  * the header and payload exactly as received (padding included), the way AWS's own example
