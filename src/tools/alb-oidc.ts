@@ -49,7 +49,7 @@ const verifyAlbOidcData = defineTool({
   name: 'verify_alb_oidc_data',
   title: 'Verify an x-amzn-oidc-data header',
   description:
-    'Verifies the x-amzn-oidc-data header an ALB authenticate action adds (captured by the user at the target; pass it by file or env var): ES256 signature with the ALB public key named by its kid (https://public-keys.auth.elb.<region>.amazonaws.com/<kid>, region from the signer ARN unless given), signer = the expected ALB ARN, exp. Tolerates the base64 padding AWS documents for this header (strict JWT libraries reject it). Never returns the value; shows the header fields and the claim names.',
+    'Verifies the x-amzn-oidc-data header an ALB authenticate action adds (captured by the user at the target; pass it by file or env var): ES256 signature with the ALB public key named by its kid (https://public-keys.auth.elb.<region>.amazonaws.com/<kid>, region from the signer ARN unless given), signer = the expected ALB ARN, exp. Tolerates the base64 padding AWS documents for this header (some JWT libraries reject it). Never returns the value; shows the header fields and the claim names.',
   input: z.object({
     data: z.string().optional().describe('The header value itself. Prefer data_file or data_env.'),
     data_file: z.string().optional().describe('Path to a file holding the header value.'),
