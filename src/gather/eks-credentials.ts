@@ -11,6 +11,7 @@ import { checkClusterProvider, checkIrsaAnnotation, checkIrsaMutation, checkToke
 import { checkMechanism, checkShadowing, mechanismOf, type Mechanism } from '../checks/eks/mechanism.js';
 import { checkAgent, checkAssociation, checkPlatform, checkPodIdentityTrust, nodeRoleNote } from '../checks/eks/pod-identity.js';
 import { fail, type Finding } from '../checks/finding.js';
+import { audienceFinding, matchProvider } from '../checks/web-identity/provider.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { providerArnFor, providerUrlOf, webIdentityRequest } from '../checks/trust/context.js';
 import { evaluateTrust } from '../checks/trust/evaluate.js';
@@ -112,8 +113,13 @@ export async function gatherEksCredentials(input: EksCredentialsInput): Promise<
     if (input.tokenClaims) findings.push(checkTokenAge(input.tokenClaims, input.now));
     if (aws && clusterIssuer) {
       const providers = await attempt(findings, () => listOidcProviders(aws), (e) => awsFail(e, input.profile));
-      if (providers) findings.push(checkClusterProvider(clusterIssuer, providers, roleArn, input.cluster!));
       const audience = pod.projectedTokens.find((t) => t.volume === IRSA.volumeName)?.audience ?? sa?.annotations[IRSA.audienceAnnotation] ?? IRSA.defaultAudience;
+      if (providers) {
+        findings.push(checkClusterProvider(clusterIssuer, providers, roleArn, input.cluster!));
+        // The projected token's audience must be in the provider's client id list ("Incorrect token audience").
+        const match = matchProvider(clusterIssuer, providers).match;
+        if (match) findings.push(audienceFinding(match, [audience]));
+      }
       const name = roleArn ? roleNameOf(roleArn) : undefined;
       if (roleArn && name) {
         const role = await attempt(findings, () => getRole(aws, name), (e) => awsFail(e, input.profile));
