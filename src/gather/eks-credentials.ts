@@ -80,7 +80,12 @@ export async function gatherEksCredentials(input: EksCredentialsInput): Promise<
     return { findings: [kubeFailure(e, `Reading ${input.pod ? `pod ${input.namespace}/${input.pod}` : `the pods of ${input.namespace}/${input.service_account}`}`)], mechanism: 'none', configured: [] };
   }
   const saName = pod?.serviceAccount ?? input.service_account!;
-  const sa: ServiceAccountFacts | undefined = await attempt(findings, () => getServiceAccount(target, input.namespace, saName), (e) => kubeFailure(e, `Reading ServiceAccount ${input.namespace}/${saName}`));
+  const sa: ServiceAccountFacts | undefined = await attempt(findings, () => getServiceAccount(target, input.namespace, saName), (e) => {
+    if (e instanceof SourceError && e.facts.reason === 'not_found') {
+      return fail('EKS_CREDENTIAL_MECHANISM', { title: `ServiceAccount ${input.namespace}/${saName} does not exist`, detail: 'Neither an IRSA annotation nor a Pod Identity association can apply to a service account that does not exist (new pods using it are refused).', evidence: { namespace: input.namespace, service_account: saName }, fix: `kubectl get serviceaccounts -n ${input.namespace}` });
+    }
+    return kubeFailure(e, `Reading ServiceAccount ${input.namespace}/${saName}`);
+  });
   const webhooks: WebhookFacts[] | undefined = await getPodIdentityWebhooks(target).catch(() => undefined);
 
   const aws: AwsSession | undefined = input.cluster ? awsSession({ region: input.region, profile: input.profile, signal: input.signal }) : undefined;

@@ -71,6 +71,8 @@ describe.skipIf(!(need('openssl') && need('moto_server')))('check_alb_oidc again
     await buildOidcWorld(moto.endpoint, { issuer, albClientId: 'albclient1' });
     const untrusted = await runOk('check_alb_oidc', { env: 'dev' });
     expect(codes(untrusted.output, 'error')).toContain('DISCOVERY_UNREACHABLE');
+    const gone = await runOk('check_alb_oidc', { env: 'dev', listener_arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/gone/0123456789abcdef/0123456789abcdef' }, http());
+    expect(codes(gone.output)).toEqual(['ALB_LISTENER_NOT_FOUND']);
   });
 });
 

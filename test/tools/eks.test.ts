@@ -125,7 +125,7 @@ describe.skipIf(!ready)('check_eks_pod_credentials (kubectl stand-in, moto, EKS 
     it('the trust policy is evaluated for the pod\'s subject (TRUST_CONDITION_SUB_MISMATCH for another service account)', async () => {
       await world({ annotations: ann, pod: { name: 'uploader-1', namespace: 'apps', raw: rawPod({ env: irsaEnv(), volumes: [irsaVolume] }) } });
       kube.world.pods = [{ name: 'other-1', namespace: 'apps', raw: rawPod({ sa: 'other', env: irsaEnv(), volumes: [irsaVolume] }) }];
-      kube.world.serviceAccounts.push({ name: 'other', namespace: 'apps', annotations: ann });
+      kube.world.serviceAccounts = [...(kube.world.serviceAccounts ?? []), { name: 'other', namespace: 'apps', annotations: ann }];
       const r = await runOk('check_eks_pod_credentials', { ...kc(), pod: 'other-1' });
       expect(codes(r.output)).toContain('TRUST_CONDITION_SUB_MISMATCH');
     });
@@ -162,6 +162,13 @@ describe.skipIf(!ready)('check_eks_pod_credentials (kubectl stand-in, moto, EKS 
       const r = await runOk('check_eks_pod_credentials', { ...kc(), service_account: 'uploader' });
       expect(codes(r.output)).toEqual(expect.arrayContaining(['EKS_CREDENTIAL_MECHANISM', 'EKS_POD_IDENTITY_ASSOCIATION_MISSING']));
     });
+  });
+
+  it('a service account that does not exist is named as such, not as an unreachable cluster', async () => {
+    await world({ pod: { name: 'uploader-1', namespace: 'apps', raw: rawPod({ sa: 'ghost' }) } });
+    const r = await runOk('check_eks_pod_credentials', { ...kc(), pod: 'uploader-1' });
+    expect(r.text).toMatch(/ServiceAccount apps\/ghost does not exist/);
+    expect(codes(r.output, 'error')).not.toContain('CLUSTER_UNREACHABLE');
   });
 
   it('an EKS error (throttling from the stand-in) is a finding, not a crash', async () => {

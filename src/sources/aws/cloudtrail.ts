@@ -6,11 +6,13 @@
  * account and region (CloudTrail API reference, LookupEvents).
  */
 import type { LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSdk, type AwsSession } from './client.js';
 
 type Sdk = typeof import('@aws-sdk/client-cloudtrail');
 const sdk = () => loadSdk<Sdk>('@aws-sdk/client-cloudtrail');
 const client = (aws: AwsSession) => aws.client('cloudtrail', sdk().CloudTrailClient);
+const PAGE_PAUSE_MS = 500;
 
 export interface TrailEvent {
   eventId: string;
@@ -64,6 +66,14 @@ export async function lookupEvents(aws: AwsSession, q: LookupOptions): Promise<L
       events.push({ eventId: e.EventId ?? '', eventName: e.EventName ?? q.eventName, eventTime: e.EventTime?.toISOString(), record });
     }
     token = out.NextToken;
+    // LookupEvents allows 2 requests per second per account and region: pace the pages.
+    if (token && pages < maxPages) {
+      try {
+        await sleep(PAGE_PAUSE_MS, undefined, aws.options.signal ? { signal: aws.options.signal } : undefined);
+      } catch {
+        break; // cancelled: keep what was read
+      }
+    }
   } while (token && pages < maxPages);
   return { events, pages, truncated: Boolean(token), region: await aws.region() };
 }
