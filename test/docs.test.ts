@@ -45,6 +45,8 @@ describe('AWS actions', () => {
     'client-s3': 's3',
     'client-iam': 'iam',
     'client-sts': 'sts',
+    'client-eks': 'eks',
+    'client-cloudtrail': 'cloudtrail',
   };
   const S3_ACTION: Record<string, string> = { ListObjectsV2: 'ListBucket', ListObjects: 'ListBucket', HeadBucket: 'ListBucket' };
   const used = new Set<string>();
@@ -71,7 +73,7 @@ describe('AWS actions', () => {
   it('calls only read-style operations (the opt-in STS probe is the one exception)', () => {
     for (const a of used) {
       if (a === 'sts:AssumeRoleWithWebIdentity') continue;
-      expect(a.split(':')[1], a).toMatch(/^(Get|List|Describe|Filter|StartQuery$|GetQueryResults$)/);
+      expect(a.split(':')[1], a).toMatch(/^(Get|List|Describe|Filter|Lookup|StartQuery$|GetQueryResults$)/);
     }
   });
 });

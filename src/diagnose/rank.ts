@@ -39,6 +39,9 @@ export const PRECEDENCE: readonly PrecedencePair[] = [
   { cause: 'TOKEN_EXPIRED', explains: ['API_KEY_SHADOWED_BY_BEARER', REJECTION, 'STS_OUTCOME'], why: 'An expired Bearer JWT gets 401 at rule 5 even when the API key it shadows is valid.' },
   { cause: 'TOKEN_WRONG_TYPE', explains: ['TOKEN_AUDIENCE_MISMATCH', 'TOKEN_CLAIM_MISSING', REJECTION], why: 'An access token has no aud: the audience check fails because of the token type.' },
   { cause: 'API_KEY_BAD_PREFIX', explains: [REJECTION], why: 'A key without oc_ matches no rule: the default action answers 403.' },
+  { cause: 'EKS_IRSA_POD_NOT_MUTATED', explains: ['EKS_CREDENTIAL_MECHANISM'], why: 'The webhook mutates pods only at creation: a pod older than its annotation has no web-identity token, so no mechanism applies.' },
+  { cause: 'EKS_CREDENTIALS_SHADOWED', explains: ['EKS_CREDENTIAL_MECHANISM'], why: 'Static credentials in the pod env come first in the SDK\'s chain: the configured mechanism is never used.' },
+  { cause: 'EKS_CLUSTER_ISSUER_NO_PROVIDER', explains: ['IAM_OIDC_PROVIDER_MISSING', 'STS_OUTCOME'], why: 'A recreated cluster has a new OIDC issuer: the IAM provider for the old one does not match its tokens.' },
 ];
 
 /** The order a verifier walks: earlier failures are more fundamental. Unlisted codes come last. */
@@ -51,6 +54,19 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'BRIDGE_FUNNEL_NOT_PERMITTED',
   'BRIDGE_ISSUER_HOST_MISMATCH',
   'BRIDGE_JWKS_PRIME_FAILED',
+  // EKS: how the pod gets credentials at all comes before anything about one token.
+  'EKS_CREDENTIALS_SHADOWED',
+  'EKS_IRSA_ANNOTATION_INVALID',
+  'EKS_IRSA_POD_NOT_MUTATED',
+  'EKS_WEBHOOK_FAILURE_IGNORED',
+  'EKS_POD_IDENTITY_UNSUPPORTED',
+  'EKS_POD_IDENTITY_ASSOCIATION_MISSING',
+  'EKS_POD_IDENTITY_AGENT',
+  'EKS_POD_IDENTITY_TRUST',
+  'EKS_CLUSTER_ISSUER_NO_PROVIDER',
+  'EKS_TOKEN_UNREADABLE',
+  'EKS_TOKEN_STALE',
+  'EKS_CREDENTIAL_MECHANISM',
   'CLUSTER_ISSUER_MISMATCH',
   'SSM_PARAMETER_MISSING',
   'ALB_LISTENER_NOT_FOUND',

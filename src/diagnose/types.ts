@@ -38,6 +38,8 @@ export interface DiagnoseInput {
     kubeconfig?: string | undefined;
     /** The bridge's namespace: its Deployment and logs are read there. */
     bridgeNamespace?: string | undefined;
+    /** An EKS cluster name: the pod's IRSA / Pod Identity set-up is checked (with serviceAccount). */
+    eksCluster?: string | undefined;
   } | undefined;
   region?: string | undefined;
   profile?: string | undefined;

@@ -15,6 +15,7 @@ import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-
 import { verifyWithJwks } from '../checks/web-identity/keys.js';
 import { STS_AUDIENCE } from '../checks/web-identity/token.js';
 import { checkTailnet } from '../checks/reachability.js';
+import { gatherEksCredentials } from '../gather/eks-credentials.js';
 import { gatherBridgeDeployment, gatherBridgeLogs, gatherClusterOidc, settingsOf } from '../gather/cluster.js';
 import type { GatherContext } from '../gather/context.js';
 import { gatherIssuerKeys } from '../gather/keys.js';
@@ -96,6 +97,17 @@ export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: 
           findings.push(skip('CHECK_NOT_RUN', { title: 'Cluster vs public keys: the public JWKS could not be fetched' }));
         }
         return { line: `issuer ${c.issuer ?? '?'}; ${c.keys.length} key(s)`, findings };
+      },
+    },
+    {
+      label: 'EKS pod',
+      run: async () => {
+        if (offline) return notRun('EKS pod: not read (offline)');
+        if (!w.eksCluster) return notRun('EKS pod: not read (pass eks_cluster with service_account for IRSA / Pod Identity)');
+        const sa = w.serviceAccount?.split(':');
+        if (!sa || sa.length !== 2) return notRun('EKS pod: pass service_account NAMESPACE:NAME to find the pod');
+        const r = await gatherEksCredentials({ namespace: sa[0]!, service_account: sa[1]!, cluster: w.eksCluster, context: w.kubeContext, kubeconfig: w.kubeconfig, region: input.region, profile: input.profile, tokenClaims: t.claims, now: ctx.now, signal: ctx.signal });
+        return { line: `${r.mechanism}${r.role_arn ? ` → ${r.role_arn}` : ''}${r.pod ? ` (pod ${r.pod})` : ''}`, findings: r.findings };
       },
     },
     {

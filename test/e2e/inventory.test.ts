@@ -29,6 +29,10 @@ const EXPECTED = [
   'check_bridge_logs',
   'check_bridge_config',
   'diagnose_rejection',
+  'check_eks_pod_credentials',
+  'find_sts_failures',
+  'check_alb_oidc',
+  'verify_alb_oidc_data',
 ].sort();
 
 let client: Client;

@@ -21,6 +21,8 @@ import { buildOpencodeWorld } from '../helpers/opencode-world.js';
 import { albLine, routerLine, seedAccessLogs, seedApiKeys, seedRouterLogs } from '../helpers/opencode-world-data.js';
 import { jwksOf, mintToken, NOW, testKey } from '../helpers/tokens.js';
 import { connect } from './client.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { startAwsStandin, type AwsStandin } from '../helpers/aws-standins.js';
 
 const ready = need('openssl') && need('moto_server') && need('kubectl');
 const SECURE_CANARY = 'SecureCanary-7f3a9c1b-do-not-print';
@@ -30,6 +32,7 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
   let srv: TestHttpsServer;
   let moto: Moto;
   let kube: KubeStandin;
+  let trail: AwsStandin;
   let client: Client;
   let close: () => Promise<void>;
   let stderr: () => string;
@@ -86,6 +89,20 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
     });
     secrets.push(raw, raw.split('.')[2]!, idToken, idToken.split('.')[2]!, keys.revoked, keys.active, SECURE_CANARY, BRIDGE_SECRET);
 
+    // The distribution ALB's x-amzn-oidc-data (padded, ES256) and its key on the loopback server;
+    // CloudTrail events from the JSON 1.1 stand-in (moto lacks LookupEvents), one carrying the token.
+    const alb = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    srv.routes.set('/e2e-alb-key', { body: alb.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const b64 = (buf: Buffer) => buf.toString('base64url') + '='.repeat((4 - (buf.toString('base64url').length % 4)) % 4);
+    const seg = (o: unknown) => b64(Buffer.from(JSON.stringify(o)));
+    const signingInput = `${seg({ alg: 'ES256', kid: 'e2e-alb-key', signer: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/opencode-oidc-dev/1', exp: Math.floor(Date.now() / 1000) + 120 })}.${seg({ sub: 'u-1' })}`;
+    const oidcData = `${signingInput}.${b64(sign('sha256', Buffer.from(signingInput), { key: alb.privateKey, dsaEncoding: 'ieee-p1363' }))}`;
+    const oidcDataFile = join(dir, 'oidc-data');
+    writeFileSync(oidcDataFile, oidcData);
+    trail = await startAwsStandin();
+    trail.events = [{ eventTime: new Date(now.getTime() - 60_000), record: { eventName: 'AssumeRoleWithWebIdentity', errorCode: 'AccessDenied', errorMessage: `Not authorized to perform sts:AssumeRoleWithWebIdentity ${raw}`, requestParameters: { roleArn }, userIdentity: { type: 'WebIdentityUser', identityProvider: host, principalId: `${host}:sts.amazonaws.com:${sub}` } } }];
+    secrets.push(oidcData.split('.')[2]!);
+
     const cluster = { kubeconfig: kube.kubeconfig, context: kube.context };
     Object.assign(inputs, {
       diagnose_rejection: { token_file: tokenFile, preset: 'sts', role_arn: roleArn },
@@ -112,14 +129,19 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
       check_public_reachability: { token_file: tokenFile },
       check_bridge_logs: { ...cluster, namespace: 'oidc' },
       check_bridge_config: { ...cluster, namespace: 'oidc' },
+      check_eks_pod_credentials: { ...cluster, namespace: 'oidc', pod: 'oidc-bridge-0' },
+      find_sts_failures: { since: '1h', role: 'uploader' },
+      check_alb_oidc: { env: 'dev' },
+      verify_alb_oidc_data: { data_file: oidcDataFile, keys_url: `${srv.origin}/` },
     });
 
-    ({ client, close, stderr } = await connect(['serve', '--toolsets', 'all'], { ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
+    ({ client, close, stderr } = await connect(['serve', '--toolsets', 'all'], { ...motoEnv(moto.endpoint), AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint, NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
   }, 120_000);
 
   afterAll(async () => {
     await close?.();
     await kube?.close();
+    await trail?.close();
     await srv?.close();
     await moto?.stop();
   });
@@ -161,6 +183,8 @@ describe.skipIf(!ready)('every tool over stdio, against real backends', () => {
     expectVerdict('diagnose_rejection', 'pass');
     expectVerdict('predict_sts_outcome', 'pass');
     expectVerdict('compare_jwks', 'pass');
+    expectVerdict('verify_alb_oidc_data', 'pass');
+    expectVerdict('find_sts_failures', 'fail'); // the AccessDenied event from the CloudTrail stand-in
   });
 
   it('returns isError with a message naming the fix, and no structuredContent, for bad input', async () => {

@@ -17,6 +17,10 @@
  * labels, containers=['main'], logs: (string | {text, ageSeconds})[]}), `deployments` ({name,
  * namespace='default', labels, env: {NAME: 'value' | {secretKeyRef: {name, key}}}, container='main'}).
  *
+ * EKS credential worlds (optional): `pods[].raw` (a whole Pod object served as is: spec with env,
+ * volumes, securityContext, serviceAccountName…), `serviceAccounts` ({name, namespace='default',
+ * annotations}), `mutatingWebhookConfigurations` (raw MutatingWebhookConfiguration objects).
+ *
  * Served: /.well-known/openid-configuration, /openid/v1/jwks, /version, /api, /apis, /api/v1,
  * /apis/apps/v1, pods list/get (labelSelector: `k=v`, `k!=v`, `k`, comma-joined), pod logs
  * (tailLines, sinceSeconds, timestamps), deployments list/get. Unknown paths → 404 `Status`.
@@ -39,6 +43,14 @@ export interface StandinPod {
   labels?: Record<string, string>;
   containers?: string[];
   logs?: StandinLogLine[];
+  /** The whole Pod object (EKS worlds); metadata.name/namespace are filled from the record. */
+  raw?: Record<string, unknown>;
+}
+
+export interface StandinServiceAccount {
+  name: string;
+  namespace?: string;
+  annotations?: Record<string, string>;
 }
 
 export interface StandinDeployment {
@@ -55,6 +67,8 @@ export interface KubeWorld {
   discovery?: unknown;
   pods: StandinPod[];
   deployments: StandinDeployment[];
+  serviceAccounts?: StandinServiceAccount[];
+  mutatingWebhookConfigurations?: Array<Record<string, unknown>>;
 }
 
 export interface KubeStandin {
@@ -93,6 +107,7 @@ function matches(labels: Record<string, string> = {}, selector: string | null): 
 const CREATED = '2026-01-01T00:00:00Z';
 
 function podJson(p: StandinPod) {
+  if (p.raw) return { apiVersion: 'v1', kind: 'Pod', ...p.raw, metadata: { uid: `uid-${p.name}`, creationTimestamp: CREATED, ...(p.raw.metadata as object | undefined), name: p.name, namespace: p.namespace ?? 'default', labels: p.labels ?? {} } };
   const containers = p.containers ?? ['main'];
   return {
     apiVersion: 'v1',
@@ -164,9 +179,10 @@ function route(world: KubeWorld, origin: string, path: string, q: URLSearchParam
   if (path === '/api') return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: origin.replace('https://', '') }] });
   if (path === '/apis') {
     const v = { groupVersion: 'apps/v1', version: 'v1' };
-    return ok({ kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [v], preferredVersion: v }] });
+    const a = { groupVersion: 'admissionregistration.k8s.io/v1', version: 'v1' };
+    return ok({ kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [v], preferredVersion: v }, { name: 'admissionregistration.k8s.io', versions: [a], preferredVersion: a }] });
   }
-  if (path === '/api/v1') return ok({ kind: 'APIResourceList', groupVersion: 'v1', resources: [resource('pods', 'Pod', ['po']), resource('pods/log', 'Pod', [], true, ['get']), resource('namespaces', 'Namespace', ['ns'], false)] });
+  if (path === '/api/v1') return ok({ kind: 'APIResourceList', groupVersion: 'v1', resources: [resource('pods', 'Pod', ['po']), resource('pods/log', 'Pod', [], true, ['get']), resource('namespaces', 'Namespace', ['ns'], false), resource('serviceaccounts', 'ServiceAccount', ['sa'])] });
   if (path === '/apis/apps/v1') return ok({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'apps/v1', resources: [resource('deployments', 'Deployment', ['deploy'])] });
 
   let m = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?pods$/.exec(path);
@@ -186,6 +202,16 @@ function route(world: KubeWorld, origin: string, path: string, q: URLSearchParam
     if (!m[2]) return ok(list('DeploymentList', 'apps/v1', inNs.filter((d) => matches(d.labels ?? { app: d.name }, q.get('labelSelector'))).map(deploymentJson)));
     const d = inNs.find((x) => x.name === m![2]);
     return d ? ok(deploymentJson(d)) : notFound('deployments.apps', m[2]);
+  }
+  if (path === '/apis/admissionregistration.k8s.io/v1') return ok({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'admissionregistration.k8s.io/v1', resources: [resource('mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', [], false)] });
+  if (path === '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations') {
+    return ok(list('MutatingWebhookConfigurationList', 'admissionregistration.k8s.io/v1', (world.mutatingWebhookConfigurations ?? []).map((c) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', ...c }))));
+  }
+  m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)$/.exec(path);
+  if (m) {
+    const sa = (world.serviceAccounts ?? []).find((x) => (x.namespace ?? 'default') === m![1] && x.name === m![2]);
+    if (!sa) return notFound('serviceaccounts', m[2]!);
+    return ok({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace ?? 'default', annotations: sa.annotations ?? {}, uid: `uid-sa-${sa.name}`, creationTimestamp: CREATED } });
   }
   m = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path);
   if (m) return ok({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: m[1] }, status: { phase: 'Active' } });

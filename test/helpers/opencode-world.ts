@@ -84,7 +84,7 @@ async function raw(endpoint: string, region: string, service: string, body: stri
   return text;
 }
 
-async function defaultSubnets(endpoint: string, region: string): Promise<{ vpcId: string; subnets: string[] }> {
+export async function defaultSubnets(endpoint: string, region: string): Promise<{ vpcId: string; subnets: string[] }> {
   const xml = await raw(endpoint, region, 'ec2', 'Action=DescribeSubnets&Version=2016-11-15', { 'content-type': 'application/x-www-form-urlencoded' });
   const subnets = [...xml.matchAll(/<subnetId>([^<]+)<\/subnetId>/g)].map((m) => m[1]!);
   const vpcId = /<vpcId>([^<]+)<\/vpcId>/.exec(xml)?.[1];
@@ -101,7 +101,7 @@ function selfSignedCert(): { cert: string; key: string } {
   return certCache;
 }
 
-async function importCertificate(endpoint: string, region: string): Promise<string> {
+export async function importCertificate(endpoint: string, region: string): Promise<string> {
   const { cert, key } = selfSignedCert();
   const out = await raw(endpoint, region, 'acm', JSON.stringify({ Certificate: Buffer.from(cert).toString('base64'), PrivateKey: Buffer.from(key).toString('base64') }), {
     'content-type': 'application/x-amz-json-1.1',

@@ -157,3 +157,39 @@ export function logsMissing(bucket: string, prefix: string, why: string): Findin
     fix: `aws elbv2 describe-load-balancer-attributes --load-balancer-arn <arn> shows access_logs.s3.enabled; turn it on with aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=${bucket} Key=access_logs.s3.prefix,Value=${prefix}`,
   });
 }
+
+// ── authenticate-oidc error reasons (the distribution ALB) ─────────────────────
+
+/**
+ * `error_reason` values the ALB writes for its authenticate actions. Meanings and fixes: AWS
+ * Knowledge Center "How do I troubleshoot authentication issues in my Application Load
+ * Balancer?" (elb-configure-authentication-alb) for the cookie, nonce and state codes, and the
+ * ALB User Guide's access log "Error reason codes" table for the endpoint codes.
+ */
+export const AUTH_ERROR_REASONS: Record<string, { meaning: string; fix: string }> = {
+  AuthInvalidCookie: { meaning: 'the authentication session cookie (AWSELBAuthSessionCookie) is not valid or is malformed', fix: 'Clear the browser\'s cookies for the site and log in again; make sure the client sends the cookie on every request (no cookie-stripping proxy or CDN cache rule).' },
+  AuthInvalidAWSALBAuthNonce: { meaning: 'the nonce in the authentication state does not match the AWSALBAuthNonce browser cookie', fix: 'Make sure the client keeps and sends the AWSALBAuthNonce cookie during the login round trip (one browser tab, same domain, no cookie blocking).' },
+  AuthMissingAWSALBAuthNonce: { meaning: 'the AWSALBAuthNonce cookie is missing when the IdP redirects back', fix: 'The browser dropped the nonce cookie: use the same domain for the whole flow, allow the cookie (SameSite/third-party cookie settings), and do not cache /oauth2/idpresponse.' },
+  AuthInvalidStateParam: { meaning: 'the state parameter in the IdP\'s response is not valid', fix: 'Configure the IdP to return the state parameter unchanged in the authentication response.' },
+  AuthMissingStateParam: { meaning: 'the IdP\'s response has no state parameter', fix: 'Configure the IdP to return the state parameter in the authentication response.' },
+  AuthTokenEpRequestConnectionError: { meaning: 'the ALB could not connect to the IdP token endpoint', fix: 'The token endpoint must be publicly resolvable, reachable over IPv4 on 443, and allowed by the ALB\'s security group and subnet ACLs (check_alb_oidc ALB_OIDC_IDP_IPV4).' },
+  AuthTokenEpRequestTimeout: { meaning: 'the IdP token endpoint did not answer in time', fix: 'Check the route from the ALB subnets to the IdP (internet gateway or NAT) and the IdP\'s health.' },
+  AuthUserinfoEpRequestConnectionError: { meaning: 'the ALB could not connect to the IdP user info endpoint', fix: 'Same as the token endpoint: public DNS, IPv4, 443 egress (check_alb_oidc ALB_OIDC_IDP_IPV4).' },
+  AuthInvalidGrantError: { meaning: 'the IdP rejected the authorization code (invalid_grant) — wrong client id/secret, or the code was reused or expired', fix: 'Compare the ALB\'s client id with the IdP app (check_alb_oidc) and re-enter the client secret on the rule.' },
+  AuthInvalidIdToken: { meaning: 'the ID token the IdP returned is not valid for the ALB (issuer, audience or signature)', fix: 'Compare the ALB\'s issuer with the IdP discovery document (check_alb_oidc ALB_OIDC_CONFIG_MISMATCH).' },
+};
+
+/** ALB_ACCESS_LOGS_REJECTIONS for authenticate-oidc error reasons: each code explained, most frequent first. */
+export function checkAuthErrorReasons(records: readonly AlbRecord[]): Finding[] {
+  const counts = countBy(records.filter((r) => r.error_reason && r.error_reason.startsWith('Auth')), (r) => r.error_reason!);
+  if (!counts.length) return [];
+  const known = counts.filter((c) => AUTH_ERROR_REASONS[c.value]);
+  const top = known[0] ?? counts[0]!;
+  const lines = counts.map((c) => `${c.count}× ${c.value}${AUTH_ERROR_REASONS[c.value] ? `: ${AUTH_ERROR_REASONS[c.value]!.meaning}` : ''}`);
+  return [fail('ALB_ACCESS_LOGS_REJECTIONS', {
+    title: `The ALB's authenticate action failed: ${counts.map((c) => `${c.count}× ${c.value}`).join(', ')}`,
+    detail: `${lines.join('; ')}.`,
+    evidence: { error_reasons: counts.map((c) => ({ ...c })) },
+    fix: AUTH_ERROR_REASONS[top.value]?.fix ?? 'See the ALB access log error reason codes in the ALB User Guide.',
+  })];
+}

@@ -29,7 +29,7 @@ export interface ActionFact {
   jwtValidation?: JwtValidationFact;
   redirect?: { statusCode: string; protocol?: string; host?: string; port?: string; path?: string };
   /** authenticate-oidc / authenticate-cognito, without any client secret. */
-  authenticate?: { issuer?: string; clientId?: string; userPoolClientId?: string; onUnauthenticatedRequest?: string };
+  authenticate?: { issuer?: string; clientId?: string; userPoolClientId?: string; onUnauthenticatedRequest?: string; authorizationEndpoint?: string; tokenEndpoint?: string; userInfoEndpoint?: string; scope?: string };
 }
 
 export interface RuleFact {

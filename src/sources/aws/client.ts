@@ -56,6 +56,10 @@ export const AWS_ACTIONS = [
   'iam:ListOpenIDConnectProviders',
   'iam:GetOpenIDConnectProvider',
   'iam:GetRole',
+  'eks:DescribeCluster',
+  'eks:ListPodIdentityAssociations',
+  'eks:DescribePodIdentityAssociation',
+  'cloudtrail:LookupEvents',
 ] as const;
 export type AwsAction = (typeof AWS_ACTIONS)[number];
 

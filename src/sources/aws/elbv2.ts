@@ -98,7 +98,7 @@ function actionFact(a: Action): ActionFact {
   // ClientSecret is echoed back by DescribeRules for authenticate-oidc: it is never copied.
   if (a.AuthenticateOidcConfig) {
     const o = a.AuthenticateOidcConfig;
-    fact.authenticate = { issuer: o.Issuer, clientId: o.ClientId, onUnauthenticatedRequest: o.OnUnauthenticatedRequest };
+    fact.authenticate = { issuer: o.Issuer, clientId: o.ClientId, onUnauthenticatedRequest: o.OnUnauthenticatedRequest, authorizationEndpoint: o.AuthorizationEndpoint, tokenEndpoint: o.TokenEndpoint, userInfoEndpoint: o.UserInfoEndpoint, scope: o.Scope };
   }
   if (a.AuthenticateCognitoConfig) {
     const c = a.AuthenticateCognitoConfig;
