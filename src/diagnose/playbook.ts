@@ -120,7 +120,7 @@ async function jwksSection(t: TokenFacts, raw: string, jwksUrl: string, input: P
     return { label: 'JWKS', findings: [fetchFailure('JWKS_UNREACHABLE', 'The JWKS', e as SourceFailure)] };
   }
   const set = await readKeySet(jwks.json);
-  const match = matchKid(t.header, set.keys, jwksUrl);
+  const match = matchKid(t.header, set.keys, jwksUrl, input.consumer);
   const signature = await checkSignature(raw, t.header, match.key);
   return {
     label: 'JWKS',

@@ -81,7 +81,7 @@ const getClusterOidc = defineTool({
     const issuer = typeof doc.issuer === 'string' ? doc.issuer : undefined;
     const ks = await readKeySet(jwks.json);
     const expected = input.expected_issuer ? { issuer: input.expected_issuer, from: 'expected issuer (the public bridge URL)' } : undefined;
-    const findings = [clusterReached('discovery and JWKS', disc.elapsedMs + jwks.elapsedMs), checkClusterIssuer(issuer, expected), ...ks.findings, ...checkConsumerLimits(ks.keys, jwks.bytes, 'sts')];
+    const findings = [clusterReached('discovery and JWKS', disc.elapsedMs + jwks.elapsedMs), checkClusterIssuer(issuer, expected), ...ks.findings, ...checkConsumerLimits(ks.keys, jwks.bytes, 'bridge')];
     return {
       verdict: 'pass' as const,
       summary: resultOf(findings, `The cluster issuer is ${issuer ?? '(none)'} with ${ks.keys.length} key(s).`).summary,

@@ -24,7 +24,7 @@ import { defineTool, resultOf, resultSchema, type ToolContext } from './define.j
 const consumerInput = z
   .enum(CONSUMERS)
   .default('generic')
-  .describe('Who verifies the token: alb (AWS ALB JWT validation), sts (AssumeRoleWithWebIdentity via the OIDC bridge) or generic.');
+  .describe('Who verifies the token: alb (AWS ALB JWT validation: RS256, kid), sts (AssumeRoleWithWebIdentity: RS/ES 256/384/512), bridge (the OIDC bridge\'s cluster-JWKS rules: RSA, RS256, kid, use sig) or generic.');
 
 
 function issOf(t: LoadedToken | undefined): string | undefined {
@@ -340,7 +340,7 @@ async function tokenAgainstKeys(raw: string, t: TokenFacts, keys: KeyFacts[], co
     return [fail('TOKEN_UNSECURED', { title: 'The token is unsecured (alg "none"): it has no signature', detail: 'No verifier (ALB, STS, any OIDC library) accepts it.', evidence: { alg: t.header.alg }, fix: 'Use the signed token the identity provider issued, not a hand-made one.' })];
   }
   const out = checkTokenAlgForConsumer(t.header.alg, consumer);
-  const match = matchKid(t.header, keys);
+  const match = matchKid(t.header, keys, 'the JWKS', consumer);
   out.push(match.finding, await checkSignature(raw, t.header, match.key));
   return out;
 }
