@@ -86,6 +86,17 @@ export const FINDING_DOCS = {
   BRIDGE_FUNNEL_NOT_PERMITTED: 'Repeated public listener failures: Funnel is not permitted for the bridge tag.',
   BRIDGE_ISSUER_HOST_MISMATCH: 'The bridge\'s certificate domains do not include the issuer host.',
   BRIDGE_CONFIG_INVALID: 'The bridge Deployment\'s settings break a rule (ISSUER_URL, TS_HOSTNAME, TS_TAG…).',
+  // ── STS/IAM as documented (issue 9 §1) ─────────────────────────────────────
+  TOKEN_LENGTH_INVALID: 'The token is shorter than 4 or longer than 20,000 characters: STS answers ValidationError before any provider lookup.',
+  TRUST_CONDITION_KEY_UNSUPPORTED: 'A trust condition names `<provider>:<claim>` for a claim IAM does not turn into a condition key for this issuer; it never matches.',
+  TRUST_TAG_SESSION_MISSING: 'The token carries session tags (`https://aws.amazon.com/tags`) but the trust policy does not allow `sts:TagSession`.',
+  TRUST_FORALLVALUES_SINGLE_VALUED: '`ForAllValues:` on a single-valued key in an Allow also matches when the key is absent.',
+  TRUST_SUB_UNCONSTRAINED: 'No `:sub` condition: any subject of this issuer with an accepted audience can assume the role.',
+  TRUST_WILDCARD_PRODUCTION: 'A broad `sub` wildcard (`repo:ORG/*`, `system:serviceaccount:*`) on a role whose name or tags say production.',
+  ALB_JWT_CLAIM_LIMIT: 'The ALB jwt-validation additional claims break a documented limit (≤ 10 values per claim, ≤ 256 characters each, no spaces in space-separated-values).',
+  // ── GitHub Actions (issue 9 §2) ────────────────────────────────────────────
+  GITHUB_SUB_FORM_MISMATCH: 'The trust policy expects another GitHub `sub` than this job produces (environment / pull_request / ref, custom template, immutable `OWNER@ID/REPO@ID` form, case).',
+  GITHUB_AUDIENCE_NOT_STS: 'The GitHub token\'s `aud` is not the STS audience (GitHub\'s default is the owner URL; configure-aws-credentials asks for sts.amazonaws.com).',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_DOCS;

@@ -6,9 +6,9 @@
 import { awsFailure } from '../checks/source-failure.js';
 import type { Finding } from '../checks/finding.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
-import { providerArnFor, providerUrlOf, webIdentityRequest } from '../checks/trust/context.js';
-import { evaluateTrust, type TrustEvaluation } from '../checks/trust/evaluate.js';
-import { trustFindings } from '../checks/trust/findings.js';
+import { providerArnFor, providerUrlOf } from '../checks/trust/context.js';
+import type { TrustEvaluation } from '../checks/trust/evaluate.js';
+import { judgeWebIdentityTrust } from '../checks/trust/web-identity.js';
 import { parseTrustPolicy } from '../checks/trust/policy.js';
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { audiencesOf } from '../checks/web-identity/token.js';
@@ -28,16 +28,18 @@ export interface TrustIn { role_name?: string | undefined; role_arn?: string | u
 export async function gatherTrust(input: TrustIn, iss: string, claims: Record<string, unknown>, offline: boolean) {
   let roleArn = input.role_arn;
   let doc: unknown = input.trust_policy;
+  let role: { name?: string | undefined; tags?: Record<string, string> | undefined } = { name: input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined) };
   const findings: Finding[] = [];
   if (doc === undefined && !offline) {
     const name = input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined);
     if (!name) return undefined;
     try {
-      const role = await getRole(awsClients({ region: input.region, profile: input.profile }), name);
-      roleArn = role.arn;
-      doc = role.trustPolicy;
+      const r = await getRole(awsClients({ region: input.region, profile: input.profile }), name);
+      roleArn = r.arn;
+      doc = r.trustPolicy;
+      role = { name: r.name, tags: r.tags };
     } catch (e) {
-      return { findings: [failed(e, input.profile)], roleArn, providerArn: undefined, ev: undefined };
+      return { findings: [failed(e, input.profile)], roleArn, providerArn: undefined, ev: undefined, decision: undefined };
     }
   }
   if (doc === undefined) return undefined;
@@ -47,9 +49,10 @@ export async function gatherTrust(input: TrustIn, iss: string, claims: Record<st
   const url = providerUrlOf(iss);
   const providerArn = input.provider_arn ?? (roleArn ? providerArnFor(roleArn, url) : undefined);
   if (!providerArn) throw new UsageError('The provider ARN is unknown.', 'Pass role_arn (its account gives the provider ARN) or provider_arn.');
-  const ev: TrustEvaluation = evaluateTrust(parsed.statements, webIdentityRequest(providerArn, url, claims));
-  findings.push(...trustFindings(ev, { providerArn, providerUrl: url }));
-  return { findings, roleArn, providerArn, ev };
+  const judged = judgeWebIdentityTrust(parsed.statements, { providerArn, providerUrl: url, claims, role });
+  const ev: TrustEvaluation = judged.ev;
+  findings.push(...judged.findings);
+  return { findings, roleArn, providerArn, ev, decision: judged.decision };
 }
 
 

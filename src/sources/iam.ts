@@ -38,6 +38,8 @@ export interface RoleFacts {
   arn: string;
   name: string;
   maxSessionDuration?: number | undefined;
+  /** The role's tags (GetRole returns them), key → value. */
+  tags?: Record<string, string> | undefined;
   /** The trust policy document, decoded and parsed. */
   trustPolicy: unknown;
 }
@@ -60,6 +62,7 @@ export async function getRole(clients: AwsClients, roleName: string): Promise<Ro
     arn: role.Arn,
     name: role.RoleName,
     maxSessionDuration: role.MaxSessionDuration,
+    tags: Object.fromEntries((role.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
     trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
   };
 }

@@ -277,7 +277,7 @@ const predictStsOutcomeTool = defineTool({
     ctx.progress(3, 3, 'predicting');
     const o = predictStsOutcome({
       token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts,
-      trust: trust?.ev ? { decision: trust.ev.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
+      trust: trust?.ev && trust.decision ? { decision: trust.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
     });
     const findings = [outcomeFinding(o), ...prov.findings, ...(trust?.findings ?? [])];
     return finishOf(findings, o.message, { outcome: o.result, stage: o.stage, error_code: o.error_code ?? null, sts_response: o.message, exact: o.exact, assumptions: o.assumptions, jwks_origin: keys.jwks_origin, role_arn: trust?.roleArn ?? input.role_arn ?? null });

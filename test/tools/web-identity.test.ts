@@ -169,7 +169,9 @@ describe.skipIf(!need('moto_server'))('against moto IAM', () => {
         [[{ ...allow, Action: 'sts:AssumeRole' }], 'TRUST_ACTION_MISSING'],
         [[allow, { Effect: 'Deny', Principal: '*', Action: 'sts:*' }], 'TRUST_EXPLICIT_DENY'],
         [[{ ...allow, Condition: { StringEquals: { [`${URL_}:aud`]: 'sts.amazon.com' } } }], 'TRUST_CONDITION_AUD_MISMATCH'],
-        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:email`]: 'ops@example.com' } } }], 'TRUST_CONDITION_MISMATCH'],
+        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:amr`]: 'mfa' } } }], 'TRUST_CONDITION_MISMATCH'],
+        // IAM makes no condition key of email for an OIDC provider: the condition can never match.
+        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:email`]: 'dev@example.com' } } }], 'TRUST_CONDITION_KEY_UNSUPPORTED'],
       ];
       for (const [stmts, code] of cases) {
         const r = await runOk('check_role_trust', { role_arn: roleArn, trust_policy: doc(stmts), token: t });
