@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { type TokenFacts } from '../checks/token/inspect.js';
 import { CONSUMER_ALGS } from '../checks/token/header.js';
 import { verifyWithJwks } from '../checks/web-identity/keys.js';
-import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
+import { lengthOutcome, outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
@@ -50,7 +50,7 @@ const checkWebIdentityToken = defineTool({
     audience: z.string().default(STS_AUDIENCE).describe('The audience STS expects in aud (default sts.amazonaws.com).'),
     namespace: z.string().optional().describe('Kubernetes namespace of the service account (with service_account).'),
     service_account: z.string().optional().describe('Kubernetes service account name (with namespace).'),
-    skew_seconds: z.number().int().min(0).max(3600).default(0).describe('Clock-skew allowance for exp (STS: none; default 0).'),
+    skew_seconds: z.number().int().min(0).max(3600).default(300).describe('Clock-skew allowance for exp (STS documents a 5-minute window: default 300).'),
     now: nowInput,
   }),
   output: resultSchema({
@@ -69,7 +69,7 @@ const checkWebIdentityToken = defineTool({
     const t = await loadToken(input, ctx);
     const base = { ...tokenIdent(t), expected_subject: expected ?? null };
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
-    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
+    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.audience, subject: expected, skewSeconds: input.skew_seconds, tokenLength: t.raw.length }, parseNow(input.now, ctx.now));
     const sub = t.facts.claims.sub;
     return finishOf(findings, 'The token meets every STS requirement checked offline.', { ...base, issuer: issOf(t.facts) ?? null, audiences: audiencesOf(t.facts.claims), subject: typeof sub === 'string' ? sub : null });
   },
@@ -213,8 +213,8 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
   const given = input.reachability === 'fetch' ? undefined : (input.reachability as 'reachable' | 'unreachable' | 'intermittent');
   if (input.jwks_file) {
     const jwks = await readJsonFile(input.jwks_file).catch((e: unknown) => { throw e instanceof SourceError ? new UsageError(e.message, 'Point jwks_file at the public JWKS JSON.') : e; });
-    const k = await verifyWithJwks(raw, kid, jwks.json);
-    return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature }, findings: [], jwks_origin: jwks.origin };
+    const k = await verifyWithJwks(raw, kid, jwks.json, String(t.header.alg));
+    return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid }, findings: [], jwks_origin: jwks.origin };
   }
   if (given || input.offline) return { keys: { reachability: given ?? 'unknown' }, findings: [], jwks_origin: null };
   const iss = issOf(t) ?? '';
@@ -225,8 +225,8 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
     if (typeof uri !== 'string') return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
     ctx.progress(2, 3, 'fetching JWKS');
     const jwks = await fetchJson(uri, ctx.http, ctx.signal);
-    const k = await verifyWithJwks(raw, kid, jwks.json);
-    return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, detail: `discovery ${disc.elapsedMs} ms, JWKS ${jwks.elapsedMs} ms` }, findings: [], jwks_origin: jwks.origin };
+    const k = await verifyWithJwks(raw, kid, jwks.json, String(t.header.alg));
+    return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid, detail: `discovery ${disc.elapsedMs} ms, JWKS ${jwks.elapsedMs} ms` }, findings: [], jwks_origin: jwks.origin };
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
     return { keys: { reachability: 'unreachable', detail: `${e.message} (${e.code})` }, findings: [], jwks_origin: null };
@@ -267,6 +267,8 @@ const predictStsOutcomeTool = defineTool({
     const t = await loadToken(input, ctx);
     const now = parseNow(input.now, ctx.now);
     const own = { error_code: null, exact: false, assumptions: [], jwks_origin: null, role_arn: input.role_arn ?? null };
+    const tooBig = lengthOutcome(t.raw.length);
+    if (tooBig) return finishOf([outcomeFinding(tooBig)], tooBig.message, { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'ValidationError', sts_response: tooBig.message });
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed; STS answers InvalidIdentityToken.', { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'InvalidIdentityToken', sts_response: 'InvalidIdentityToken' });
     const iss = issOf(t.facts) ?? '';
     const prov = await gatherProvider(iss, input);
@@ -276,7 +278,7 @@ const predictStsOutcomeTool = defineTool({
     const trust = iss ? await gatherTrust(input, iss, t.facts.claims, input.offline) : undefined;
     ctx.progress(3, 3, 'predicting');
     const o = predictStsOutcome({
-      token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts,
+      token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts, tokenLength: t.raw.length,
       trust: trust?.ev && trust.decision ? { decision: trust.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
     });
     const findings = [outcomeFinding(o), ...prov.findings, ...(trust?.findings ?? [])];
