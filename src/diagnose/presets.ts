@@ -11,7 +11,7 @@
 import type { Finding } from '../checks/finding.js';
 import { awsFailure, type SourceFailure } from '../checks/source-failure.js';
 import type { Consumer } from '../checks/jwks/consumer.js';
-import { audClaimOf, checkAlbJwtConfig, jwtConfigsOf } from '../checks/opencode/alb-jwt.js';
+import { audClaimOf, checkAlbClaimLimits, checkAlbJwtConfig, jwtConfigsOf } from '../checks/opencode/alb-jwt.js';
 import type { TokenKind } from '../checks/token/kind.js';
 import { JWT_RULE_PRIORITIES, REDEPLOY, resolveEnvironment, ssmPath } from '../presets/opencode.js';
 import { awsClients } from '../sources/aws.js';
@@ -82,7 +82,7 @@ async function opencode(input: PresetInput, env: PresetEnv): Promise<Prepared> {
     try {
       const { rules } = await describeRules(aws, listener);
       const configs = jwtConfigsOf(rules, JWT_RULE_PRIORITIES);
-      findings.push(...checkAlbJwtConfig(configs, ssmValues, `Refresh the cached SSM values and redeploy: in the stack repo, \`npx cdk context --clear\` then \`${REDEPLOY.api}\`.`));
+      findings.push(...checkAlbClaimLimits(configs), ...checkAlbJwtConfig(configs, ssmValues, `Refresh the cached SSM values and redeploy: in the stack repo, \`npx cdk context --clear\` then \`${REDEPLOY.api}\`.`));
       const rule5 = configs.find((c) => c.priority === 5)?.config;
       if (rule5) alb = { iss: rule5.issuer, aud: audClaimOf(rule5)?.values[0], jwks: rule5.jwksEndpoint };
     } catch (err) {
