@@ -19,8 +19,12 @@ import { describeRules, ssmByNames } from '../sources/opencode.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
 import type { Expectations, Section } from './playbook.js';
 import { webIdentitySections } from './web-identity.js';
+import { githubFindings } from '../checks/github-actions/index.js';
+import type { TrustEvaluation } from '../checks/trust/evaluate.js';
+import { STS_SKEW_SECONDS } from '../checks/web-identity/token.js';
+import { stsAudienceFor } from '../presets/github-actions.js';
 
-export const PRESETS = ['generic', 'opencode', 'sts'] as const;
+export const PRESETS = ['generic', 'opencode', 'sts', 'github-actions'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export interface PresetInput {
@@ -46,6 +50,8 @@ export interface PresetEnv {
 export interface Prepared {
   expected: Expectations;
   consumer: Consumer;
+  /** The consumer's clock-skew window when the caller gives none (STS: 300 s). */
+  skewSeconds?: number | undefined;
   jwksUrl?: string | undefined;
   extra: Section[];
 }
@@ -103,7 +109,15 @@ export async function expectationsFor(input: PresetInput, token: TokenFacts | un
     case 'sts': {
       const expected = fromInputs(input, { aud: 'sts.amazonaws.com', kind: 'service_account', from: 'STS web identity (aud sts.amazonaws.com)' });
       const extra = !input.offline && token ? await webIdentitySections(token, input) : [];
-      return { consumer: input.consumer ?? 'sts', expected, extra };
+      return { consumer: input.consumer ?? 'sts', expected, extra, skewSeconds: STS_SKEW_SECONDS };
+    }
+    case 'github-actions': {
+      // aud: what configure-aws-credentials requests (sts.amazonaws.com, .com.cn in China regions).
+      const aud = input.expected_audience ?? stsAudienceFor(input.region ?? env.env.AWS_REGION);
+      const expected = fromInputs(input, { aud, kind: 'github', from: `GitHub Actions → STS (aud ${aud})` });
+      const github = (r: { ev?: TrustEvaluation | undefined; providerUrl: string }): Section[] => (token ? [{ label: 'GitHub Actions', line: typeof token.claims.sub === 'string' ? `sub ${token.claims.sub}` : undefined, findings: githubFindings(token.claims, { ...r, region: input.region ?? env.env.AWS_REGION, audience: aud }) }] : []);
+      const extra = !input.offline && token ? await webIdentitySections(token, input, github) : token ? github({ providerUrl: String(token.claims.iss ?? '').replace(/^https:\/\//, '') }) : [];
+      return { consumer: input.consumer ?? 'sts', expected, extra, skewSeconds: STS_SKEW_SECONDS };
     }
     default:
       return { consumer: input.consumer ?? 'generic', expected: fromInputs(input), extra: [] };

@@ -74,7 +74,8 @@ export async function gatherProvider(iss: string, input: { provider_arn?: string
 
 
 /** The `sts` preset's AWS sections: the provider STS would pick, and the role's trust policy. */
-export async function webIdentitySections(t: TokenFacts, input: { role_arn?: string | undefined; region?: string | undefined; profile?: string | undefined }): Promise<Section[]> {
+/** `more`: preset-specific sections built from the trust evaluation (github-actions), placed before "Role trust". */
+export async function webIdentitySections(t: TokenFacts, input: { role_arn?: string | undefined; region?: string | undefined; profile?: string | undefined }, more?: (r: { ev?: TrustEvaluation | undefined; providerUrl: string }) => Section[]): Promise<Section[]> {
   const iss = typeof t.claims.iss === 'string' ? t.claims.iss : undefined;
   if (!iss) return [];
   const [prov, trust] = await Promise.all([
@@ -85,6 +86,7 @@ export async function webIdentitySections(t: TokenFacts, input: { role_arn?: str
     ? [providerFinding(iss, matchProvider(iss, prov.all ?? []), prov.provider.count), audienceFinding(prov.provider.match, audiencesOf(t.claims))]
     : prov.findings;
   const sections: Section[] = [{ label: 'IAM provider', findings: providerFindings }];
+  if (more) sections.push(...more({ ev: trust?.ev, providerUrl: providerUrlOf(iss) }));
   if (trust) sections.push({ label: 'Role trust', line: trust.roleArn, findings: trust.findings });
   return sections;
 }

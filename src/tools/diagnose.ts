@@ -18,18 +18,18 @@ const diagnose = defineTool({
     'single-purpose tools to dig into a finding. Pass the token as token_file or token_env.',
   input: z.object({
     ...tokenInputShape,
-    preset: z.enum(PRESETS).default('generic').describe('generic: expectations from the inputs; opencode: the OpenCode Stack ALB (expected iss/aud from SSM, consumer alb); sts: STS web identity (aud sts.amazonaws.com, consumer sts).'),
+    preset: z.enum(PRESETS).default('generic').describe('generic: expectations from the inputs; opencode: the OpenCode Stack ALB (expected iss/aud from SSM, consumer alb); sts: STS web identity (aud sts.amazonaws.com, consumer sts); github-actions: a GitHub Actions OIDC token → STS (aud sts.amazonaws.com, sub explained in GitHub\'s terms).'),
     expected_issuer: z.string().optional().describe('The issuer the verifier is configured with (default: the preset\'s, else the token\'s iss).'),
     expected_audience: z.string().optional().describe('The audience the verifier requires (opencode: the CLI client id from SSM; sts: sts.amazonaws.com).'),
     expected_subject: z.string().optional().describe('The subject the verifier requires, e.g. system:serviceaccount:<ns>:<sa>.'),
-    expected_kind: z.enum(['id', 'access', 'service_account']).optional().describe('The kind of token the verifier needs (opencode: id; sts: service_account).'),
-    consumer: z.enum(['alb', 'sts', 'generic']).optional().describe('Whose limits apply (default by preset: opencode → alb, sts → sts).'),
+    expected_kind: z.enum(['id', 'access', 'service_account', 'github']).optional().describe('The kind of token the verifier needs (opencode: id; sts: service_account).'),
+    consumer: z.enum(['alb', 'sts', 'bridge', 'generic']).optional().describe('Whose limits apply (default by preset: opencode → alb, sts → sts).'),
     issuer: z.string().optional().describe('Issuer whose discovery document to fetch (default: the expected issuer, else the token\'s iss).'),
     jwks_url: z.string().optional().describe('A JWKS URL to use instead of discovery\'s jwks_uri.'),
     env: z.string().optional().describe('opencode preset: the environment name (default: $ENVIRONMENT, cdk.context.json, dev).'),
     role_arn: z.string().optional().describe('sts preset: the role being assumed, to evaluate its trust policy.'),
     ...regionInputShape,
-    skew_seconds: z.number().int().min(0).max(3600).default(60).describe('Clock-skew allowance for exp/nbf/iat.'),
+    skew_seconds: z.number().int().min(0).max(3600).optional().describe('Clock-skew allowance for exp/nbf/iat (default: 300 for the STS presets, AWS\'s documented window; else 60).'),
     now: nowInput,
     offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS or AWS calls.'),
   }),
@@ -51,6 +51,7 @@ const diagnose = defineTool({
       'jwt-triage diagnose --token-file ./id_token --expected-audience 5r2kq8vd1mh3example --consumer alb',
       'jwt-triage diagnose --token-env OPENCODE_TOKEN --preset opencode --env dev',
       'jwt-triage diagnose --token-file /var/run/secrets/tokens/sts --preset sts --role-arn arn:aws:iam::123456789012:role/app',
+      'jwt-triage diagnose --token-file ./gha.jwt --preset github-actions --role-arn arn:aws:iam::123456789012:role/deploy --json',
     ],
   },
   async handle(input, ctx) {
@@ -59,7 +60,7 @@ const diagnose = defineTool({
     const now = parseNow(input.now, ctx.now);
     const prepared = await expectationsFor(input, tok.facts, { ...ctx, now });
     const result = await runPlaybook(
-      { raw, expected: prepared.expected, consumer: prepared.consumer, issuer: input.issuer, jwksUrl: input.jwks_url ?? prepared.jwksUrl, skewSeconds: input.skew_seconds, offline: input.offline, extra: prepared.extra },
+      { raw, expected: prepared.expected, consumer: prepared.consumer, issuer: input.issuer, jwksUrl: input.jwks_url ?? prepared.jwksUrl, skewSeconds: input.skew_seconds ?? prepared.skewSeconds ?? 60, offline: input.offline, extra: prepared.extra },
       { now, http: ctx.http, signal: ctx.signal, progress: ctx.progress },
     );
     const rank = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 } as const;
