@@ -20,8 +20,8 @@ export const FINDING_DOCS = {
   TOKEN_CLAIM_MISMATCH: 'A named claim differs from its expected value.',
   TOKEN_CLAIM_MISSING: 'A required or expected claim is absent from the token.',
   TOKEN_WRONG_TYPE: 'An access token where an ID token is expected, or the reverse (e.g. Cognito `token_use`).',
-  TOKEN_ALG_UNSUPPORTED: 'The signing algorithm is not one the consumer accepts (ALB and STS: RS256 only).',
-  TOKEN_KID_MISSING: 'The protected header has no `kid`, so the verifier cannot pick a key.',
+  TOKEN_ALG_UNSUPPORTED: 'The signing algorithm is not one the consumer accepts (ALB and the OIDC bridge: RS256 only; STS: RS256/384/512, ES256/384/512).',
+  TOKEN_KID_MISSING: 'The protected header has no `kid`: the ALB and the bridge reject it; STS and others may still use the single key that fits (warning).',
   // ── OIDC discovery ─────────────────────────────────────────────────────────
   DISCOVERY_UNREACHABLE: 'The discovery document could not be fetched (DNS, refused, TLS, timeout, HTTP status…).',
   DISCOVERY_INVALID: 'The discovery document is not a JSON object with the required members.',
@@ -34,10 +34,10 @@ export const FINDING_DOCS = {
   JWKS_INVALID: 'The JWKS is not `{ "keys": [...] }` with usable public keys.',
   JWKS_KID_NOT_FOUND: 'No key in the JWKS has the token\'s `kid`.',
   JWKS_PRIVATE_KEY_EXPOSED: 'A key in the JWKS carries private members (`d`, `p`, `q`, `k`…). Rotate it now.',
-  JWKS_CONSUMER_LIMIT: 'The JWKS or token breaks a limit of the named consumer (ALB: RS256, ≤ 10 keys, ≤ 150 KB).',
+  JWKS_CONSUMER_LIMIT: 'The JWKS or token breaks a limit of the named consumer (ALB: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid/use sig; STS: RSA or EC keys).',
   JWKS_SETS_DIFFER: 'Two key sets do not hold the same key ids.',
   JWKS_PUBLIC_CLUSTER_DRIFT: 'The cluster signs with a key the public (bridge) JWKS does not serve; AWS rejects such tokens.',
-  SIGNATURE_INVALID: 'The signature does not verify with the key the `kid` names.',
+  SIGNATURE_INVALID: 'The signature does not verify with the key the `kid` names (or, without `kid`, the single key that fits the alg).',
   // ── AWS access ─────────────────────────────────────────────────────────────
   AWS_CREDENTIALS_MISSING: 'No AWS credentials were found in the default chain (or the named profile).',
   AWS_SSO_EXPIRED: 'The AWS SSO session (or other temporary credentials) has expired.',
