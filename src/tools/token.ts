@@ -53,7 +53,7 @@ const decodeToken = defineTool({
     const ident = { ...tokenIdent(t) };
     if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     const { form, header, claims } = t.facts;
-    const strict = input.consumer === 'alb' || input.consumer === 'sts';
+    const strict = input.consumer === 'alb' || input.consumer === 'sts' || input.consumer === 'bridge';
     const guess = form === 'JWE' ? { kind: 'unknown' as const, reasons: ['encrypted: claims unreadable'] } : classifyToken(header, claims);
     const findings: Finding[] = [...checkForm(form, header, strict)];
     if (input.consumer && form !== 'JWE') findings.push(checkAlg(header, input.consumer));
@@ -102,7 +102,7 @@ const checkTime = defineTool({
     const ident = { ...tokenIdent(t), skew_seconds: input.skew_seconds };
     if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     if (t.facts.form === 'JWE') return { ...resultOf(checkForm('JWE', t.facts.header, true), ''), ...ident };
-    const required = input.consumer === 'alb' || input.consumer === 'sts';
+    const required = input.consumer === 'alb' || input.consumer === 'sts' || input.consumer === 'bridge';
     const findings = [...checkForm(t.facts.form, t.facts.header, true), ...checkTokenTime(t.facts.claims, now, input.skew_seconds, { requireExpiry: required })];
     const d = describeTokenTime(t.facts.claims, now);
     const ok = `The token is ${d.status_text}${d.lifetime ? ` (lifetime ${d.lifetime})` : ''}; nbf and iat are fine.`;
