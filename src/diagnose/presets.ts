@@ -5,7 +5,7 @@
  * - opencode: the ALB's LIVE jwt-validation config (rule 5) decides what passes, so the
  *   expected issuer / aud / JWKS come from it; SSM (what the stack says) is compared with it
  *   for staleness. Falls back to SSM, then the inputs, when AWS cannot be read.
- * - sts: aud sts.amazonaws.com, a service-account token, RS256; with a role ARN, the IAM
+ * - sts: aud sts.amazonaws.com, a service-account token, RS/ES 256/384/512, skew 300 s; with a role ARN, the IAM
  *   OIDC provider and the role's trust policy are judged for this token.
  */
 import type { Finding } from '../checks/finding.js';

@@ -17,7 +17,7 @@ const tokenOut = {
   token_fingerprint: z.string().describe('sha256: + 12 hex of the token: how the token is named.'),
   token_source: z.string().describe('Where the token came from: file:<path>, env:<NAME> or inline.'),
 };
-const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) or sts (AssumeRoleWithWebIdentity) accept RS256 only and require exp and kid; generic.');
+const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) and bridge (the OIDC bridge) accept RS256 only and require kid; sts (AssumeRoleWithWebIdentity) accepts RS/ES 256/384/512 and warns on a missing kid; all three require exp; generic.');
 const timesOut = z.record(z.string(), z.string()).optional().describe('exp, nbf, iat, auth_time as ISO 8601 dates.');
 
 
@@ -28,7 +28,7 @@ const decodeToken = defineTool({
   title: 'Decode a JWT',
   description:
     'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
-    'Use first when a request with a Bearer token gets 401/403. Set expect_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/STS: RS256). ' +
+    'Use first when a request with a Bearer token gets 401/403. Set expect_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/bridge: RS256; STS: RS/ES 256/384/512). ' +
     'Never returns the signature or the raw token. Prefer token_file or token_env.',
   input: z.object({
     ...tokenInputShape,
