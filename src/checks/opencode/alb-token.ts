@@ -36,7 +36,7 @@ export async function judgeTokenForAlb(i: AlbTokenInput): Promise<Finding[]> {
   if (guess.kind === 'access') out.push(checkExpectedKind(guess, 'id'));
   if (i.config) out.push(...claimFindings(token, i.config, i.ssm ?? {}));
   if (i.keys) {
-    const m = matchKid(token.header, i.keys, `the JWKS at ${i.config?.jwksEndpoint ?? 'the ALB\'s JWKS endpoint'}`);
+    const m = matchKid(token.header, i.keys, `the JWKS at ${i.config?.jwksEndpoint ?? 'the ALB\'s JWKS endpoint'}`, 'alb');
     out.push(m.finding);
     if (m.key) out.push(await checkSignature(i.raw, token.header, m.key));
   } else {

@@ -59,6 +59,10 @@ describe('judgeTokenForAlb', () => {
     expect(failed(await judge(await mintToken({ claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } })))).toEqual([]);
   });
 
+  it('fails TOKEN_KID_MISSING for a token without kid: the ALB picks the key by kid', async () => {
+    expect(failed(await judge(await mintToken({ header: { kid: undefined }, claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } })))).toContain('TOKEN_KID_MISSING');
+  });
+
   it('reports TOKEN_ISSUER_MISMATCH with a stale-ALB note when the token matches SSM', async () => {
     const f = await judge(await mintToken({ claims: { iss: ISS, aud: 'cli-new' } }), cfg({ issuer: ISS.replace('NEW', 'OLD') }));
     const iss = f.find((x) => x.code === 'TOKEN_ISSUER_MISMATCH')!;
