@@ -21,7 +21,7 @@ import type { Expectations, Section } from './playbook.js';
 import { webIdentitySections } from './web-identity.js';
 import { githubFindings } from '../checks/github-actions/index.js';
 import type { TrustEvaluation } from '../checks/trust/evaluate.js';
-import { STS_SKEW_SECONDS } from '../checks/web-identity/token.js';
+import { checkTokenLength, STS_SKEW_SECONDS } from '../checks/web-identity/token.js';
 import { stsAudienceFor } from '../presets/github-actions.js';
 
 export const PRESETS = ['generic', 'opencode', 'sts', 'github-actions'] as const;
@@ -39,6 +39,8 @@ export interface PresetInput {
   region?: string | undefined;
   profile?: string | undefined;
   offline?: boolean | undefined;
+  /** The raw token's length (STS checks 4..20,000 characters first). */
+  token_length?: number | undefined;
 }
 
 export interface PresetEnv {
@@ -100,6 +102,9 @@ async function opencode(input: PresetInput, env: PresetEnv): Promise<Prepared> {
   return { consumer: 'alb', jwksUrl: alb?.jwks ?? ssmValues.jwksUrl, expected, extra: findings.length ? [{ label: 'AWS (ALB, SSM)', findings }] : [] };
 }
 
+/** STS validates the WebIdentityToken's length (4..20,000) before anything else. */
+const stsRequest = (input: PresetInput): Section[] => (input.token_length === undefined ? [] : [{ label: 'STS request', findings: [checkTokenLength(input.token_length)] }]);
+
 /** Expectations and AWS-side findings for the chosen preset. Never throws for AWS failures. */
 /** `token` is the inspected token, undefined when it is malformed. */
 export async function expectationsFor(input: PresetInput, token: TokenFacts | undefined, env: PresetEnv): Promise<Prepared> {
@@ -108,7 +113,7 @@ export async function expectationsFor(input: PresetInput, token: TokenFacts | un
       return opencode(input, env);
     case 'sts': {
       const expected = fromInputs(input, { aud: 'sts.amazonaws.com', kind: 'service_account', from: 'STS web identity (aud sts.amazonaws.com)' });
-      const extra = !input.offline && token ? await webIdentitySections(token, input) : [];
+      const extra = [...stsRequest(input), ...(!input.offline && token ? await webIdentitySections(token, input) : [])];
       return { consumer: input.consumer ?? 'sts', expected, extra, skewSeconds: STS_SKEW_SECONDS };
     }
     case 'github-actions': {
@@ -116,7 +121,7 @@ export async function expectationsFor(input: PresetInput, token: TokenFacts | un
       const aud = input.expected_audience ?? stsAudienceFor(input.region ?? env.env.AWS_REGION);
       const expected = fromInputs(input, { aud, kind: 'github', from: `GitHub Actions → STS (aud ${aud})` });
       const github = (r: { ev?: TrustEvaluation | undefined; providerUrl: string }): Section[] => (token ? [{ label: 'GitHub Actions', line: typeof token.claims.sub === 'string' ? `sub ${token.claims.sub}` : undefined, findings: githubFindings(token.claims, { ...r, region: input.region ?? env.env.AWS_REGION, audience: aud }) }] : []);
-      const extra = !input.offline && token ? await webIdentitySections(token, input, github) : token ? github({ providerUrl: String(token.claims.iss ?? '').replace(/^https:\/\//, '') }) : [];
+      const extra = [...stsRequest(input), ...(!input.offline && token ? await webIdentitySections(token, input, github) : token ? github({ providerUrl: String(token.claims.iss ?? '').replace(/^https:\/\//, '') }) : [])];
       return { consumer: input.consumer ?? 'sts', expected, extra, skewSeconds: STS_SKEW_SECONDS };
     }
     default:

@@ -8,6 +8,7 @@ import type { FindingCode } from '../checks/codes.js';
 import type { Finding } from '../checks/finding.js';
 
 export const CAUSAL_ORDER: readonly FindingCode[] = [
+  'TOKEN_LENGTH_INVALID',
   'TOKEN_MALFORMED',
   'TOKEN_ENCRYPTED',
   'TOKEN_UNSECURED',

@@ -58,7 +58,7 @@ const diagnose = defineTool({
     const tok = await loadToken(input, ctx);
     const { raw, source } = tok;
     const now = parseNow(input.now, ctx.now);
-    const prepared = await expectationsFor(input, tok.facts, { ...ctx, now });
+    const prepared = await expectationsFor({ ...input, token_length: raw.length }, tok.facts, { ...ctx, now });
     const result = await runPlaybook(
       { raw, expected: prepared.expected, consumer: prepared.consumer, issuer: input.issuer, jwksUrl: input.jwks_url ?? prepared.jwksUrl, skewSeconds: input.skew_seconds ?? prepared.skewSeconds ?? 60, offline: input.offline, extra: prepared.extra },
       { now, http: ctx.http, signal: ctx.signal, progress: ctx.progress },

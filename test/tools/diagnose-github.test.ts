@@ -117,6 +117,12 @@ describe.skipIf(!ready)('diagnose_rejection preset github-actions against moto',
     expect(codes(r.output)).toEqual(expect.arrayContaining(['TOKEN_AUDIENCE_MISMATCH', 'IAM_PROVIDER_AUDIENCE_MISSING']));
   });
 
+  it('names TOKEN_LENGTH_INVALID for a token over 20,000 characters (STS answers ValidationError first)', async () => {
+    await world({ provider: false });
+    const r = await diagnose(await ghToken({ pad: 'x'.repeat(20000) }));
+    expect(root(r.output)?.code, r.text).toBe('TOKEN_LENGTH_INVALID');
+  });
+
   it('names IAM_OIDC_PROVIDER_MISSING when the account has no provider for the issuer', async () => {
     await world({ provider: false });
     const r = await diagnose(await ghToken());
