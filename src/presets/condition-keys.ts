@@ -13,9 +13,11 @@
  *   `environment`, `enterprise_id`.
  * - GitHub's AWS guide: "Support for custom claims for OIDC is unavailable in AWS."
  *
- * Whether the GitHub keys also exist for a GHE.com (`token.actions.<sub>.ghe.com`) or GHES
- * (`HOST/_services/token`) provider is not documented: treated as generic OIDC, and findings
- * say so (an assumption).
+ * Whether the GitHub keys also exist for an enterprise custom issuer
+ * (`token.actions.githubusercontent.com/<slug>`), a GHE.com (`token.actions.<sub>.ghe.com`) or a
+ * GHES (`HOST/_services/token`) provider is not documented. Assuming they do NOT could name a
+ * false root cause; so they are assumed to exist, and a condition that relies on one gets a
+ * warning saying it is an assumption (row `documented: false`).
  */
 
 export interface IssuerKeys {
@@ -39,7 +41,7 @@ export const CONDITION_KEYS = {
   generic: GENERIC,
   google: { name: 'Google (accounts.google.com)', claims: ['aud', 'sub', 'amr', 'oaud'], mapped: { aud: 'azp', oaud: 'aud' }, multiValued: ['aud', 'oaud', 'amr'], documented: true },
   github: { name: 'GitHub Actions (token.actions.githubusercontent.com)', claims: ['aud', 'sub', 'amr', ...GITHUB_KEY_CLAIMS], multiValued: ['aud', 'amr'], documented: true },
-  github_other: { name: 'GitHub Enterprise (GHE.com / GHES) — assumed generic OIDC keys', claims: ['aud', 'sub', 'amr'], multiValued: ['aud', 'amr'], documented: false },
+  github_other: { name: 'GitHub Enterprise (custom issuer, GHE.com or GHES) — GitHub keys assumed', claims: ['aud', 'sub', 'amr', ...GITHUB_KEY_CLAIMS], multiValued: ['aud', 'amr'], documented: false },
 } as const satisfies Record<string, IssuerKeys>;
 
 export type IssuerKind = keyof typeof CONDITION_KEYS;
@@ -48,9 +50,9 @@ export type IssuerKind = keyof typeof CONDITION_KEYS;
 export function issuerKindOf(providerUrl: string): IssuerKind {
   const url = providerUrl.replace(/^https:\/\//i, '').toLowerCase();
   if (url === 'accounts.google.com') return 'google';
-  // The enterprise custom issuer keeps the host: token.actions.githubusercontent.com/<slug>.
-  if (url === 'token.actions.githubusercontent.com' || url.startsWith('token.actions.githubusercontent.com/')) return 'github';
-  if (/^token\.actions\.[^./]+\.ghe\.com$/.test(url) || /\/_services\/token$/.test(url)) return 'github_other';
+  if (url === 'token.actions.githubusercontent.com') return 'github';
+  // The enterprise custom issuer (same host, /<slug>), GHE.com and GHES: not in AWS's list.
+  if (url.startsWith('token.actions.githubusercontent.com/') || /^token\.actions\.[^./]+\.ghe\.com$/.test(url) || /\/_services\/token$/.test(url)) return 'github_other';
   return 'generic';
 }
 

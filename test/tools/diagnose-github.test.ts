@@ -129,6 +129,13 @@ describe.skipIf(!ready)('diagnose_rejection preset github-actions against moto',
     expect(root(r.output)?.code, r.text).toBe('IAM_OIDC_PROVIDER_MISSING');
   });
 
+  it('passes a condition on the GitHub key repository for a GHES provider, warning that this is an assumption', async () => {
+    await world({ condition: { StringEquals: { [`${url}:sub`]: 'repo:octo/app:ref:refs/heads/main', [`${url}:repository`]: 'octo/app' } } });
+    const r = await diagnose(await ghToken());
+    expect(r.output.verdict, r.text).toBe('pass');
+    expect(codes(r.output, 'warn')).toContain('TRUST_CONDITION_KEY_UNSUPPORTED');
+  });
+
   it('names TRUST_CONDITION_KEY_UNSUPPORTED for a condition on a claim IAM does not evaluate', async () => {
     await world({ condition: { StringEquals: { [`${url}:sub`]: 'repo:octo/app:ref:refs/heads/main', [`${url}:runner_environment`]: 'github-hosted' } } });
     const r = await diagnose(await ghToken());

@@ -8,7 +8,7 @@
  * - TRUST_WILDCARD_PRODUCTION: `repo:ORG/*` or `system:serviceaccount:*` on a production role.
  * Each warning carries the narrowest condition that would match this token.
  */
-import { conditionKeysFor, type IssuerKeys } from '../../presets/condition-keys.js';
+import { CONDITION_KEYS, conditionKeysFor, type IssuerKeys } from '../../presets/condition-keys.js';
 import { fail, pass, warn, type Finding } from '../finding.js';
 import type { ConditionVerdict, StatementVerdict, TrustEvaluation } from './evaluate.js';
 import { parseOperator } from './operators.js';
@@ -41,11 +41,23 @@ export function isUnsupportedKey(c: Pick<ConditionVerdict, 'key'>, providerUrl: 
 export function unsupportedKeyFinding(ev: TrustEvaluation, subject: LintSubject): Finding {
   const keys = conditionKeysFor(subject.providerUrl);
   const hits = ev.statements.flatMap((s) => s.conditions.filter((c) => isUnsupportedKey(c, subject.providerUrl, keys)).map((c) => ({ s, c })));
+  if (!hits.length && !keys.documented) {
+    // Keys this row only assumes (GitHub keys on an enterprise / GHE.com / GHES provider).
+    const assumed = ev.statements.flatMap((s) => s.conditions.filter((c) => prefixOfKey(c.key).toLowerCase() === subject.providerUrl.toLowerCase() && !CONDITION_KEYS.generic.claims.includes(claimOfKey(c.key).toLowerCase())).map((c) => ({ s, c })));
+    if (assumed.length) {
+      return warn('TRUST_CONDITION_KEY_UNSUPPORTED', {
+        title: `Assumption: IAM evaluates ${[...new Set(assumed.map(({ c }) => `:${claimOfKey(c.key)}`))].join(', ')} for this provider`,
+        detail: `${assumed.map(({ s, c }) => `${label(s)}: ${c.operator} ${c.key}`).join('; ')}. AWS documents these GitHub keys for token.actions.githubusercontent.com only; for ${keys.name} it does not say. This tool assumes they are evaluated; if they are not, the condition never matches and STS answers AccessDenied.`,
+        evidence: { conditions: assumed.map(({ s, c }) => ({ statement: s.index, operator: c.operator, key: c.key, result: c.result })), issuer_keys: keys.name, documented: false },
+        fix: `If AssumeRoleWithWebIdentity is denied, constrain the role with :sub instead, e.g. ${narrowestCondition(subject.providerUrl, 'sub', subject.claims) ?? `"StringEquals": {"${subject.providerUrl}:sub": "<subject>"}`}.`,
+      });
+    }
+  }
   if (!hits.length) return pass('TRUST_CONDITION_KEY_UNSUPPORTED', { title: 'Every condition key on this provider is one IAM evaluates', evidence: { evaluated_claims: [...keys.claims] } });
   const blocking = ev.decision !== 'allow' && hits.some(({ s, c }) => s.effect === 'Allow' && s.principal.result === true && s.action.result === true && c.result === false);
   const claims = [...new Set(hits.map(({ c }) => claimOfKey(c.key)))];
   const inToken = claims.filter((c) => subject.claims[c] !== undefined);
-  const assumption = keys.documented ? '' : ' (Assumption: AWS documents no key list for this issuer; the generic OIDC keys are assumed.)';
+  const assumption = keys.documented ? '' : ' (Assumption: AWS documents no key list for this issuer; the GitHub keys are assumed to be evaluated, and this claim is not among them.)';
   const init = {
     title: `The trust policy conditions on ${claims.map((c) => `:${c}`).join(', ')}, which IAM does not evaluate for this issuer — it can never match`,
     detail: `${hits.map(({ s, c }) => `${label(s)}: ${c.operator} ${c.key}`).join('; ')}. For ${keys.name} IAM makes condition keys only of ${keys.claims.join(', ')}; other claims${inToken.length ? ` (this token does carry ${inToken.join(', ')})` : ''} never reach the policy, so the key is absent and ${blocking ? 'the Allow cannot match: STS answers AccessDenied' : 'the condition matches nothing'}.${assumption}`,

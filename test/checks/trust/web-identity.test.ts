@@ -19,7 +19,7 @@ const statusOf = (fs: Array<{ code: string; status: string }>, code: string) => 
 describe('condition keys per issuer', () => {
   it('classifies issuers: github.com, enterprise slug, ghe.com, GHES, Google, generic', () => {
     expect(issuerKindOf(GH)).toBe('github');
-    expect(issuerKindOf(`${GH}/octo-enterprise`)).toBe('github');
+    expect(issuerKindOf(`${GH}/octo-enterprise`)).toBe('github_other');
     expect(issuerKindOf('token.actions.octocorp.ghe.com')).toBe('github_other');
     expect(issuerKindOf('ghes.example.com/_services/token')).toBe('github_other');
     expect(issuerKindOf('accounts.google.com')).toBe('google');
@@ -57,6 +57,17 @@ describe('judgeWebIdentityTrust', () => {
     expect(statusOf(j.findings, 'TRUST_CONDITION_KEY_UNSUPPORTED')).toBe('fail');
     // Explained once: the generic "other condition" finding does not repeat it.
     expect(statusOf(j.findings, 'TRUST_CONDITION_MISMATCH')).toBe('pass');
+  });
+
+  it('assumes the GitHub keys on a GHES provider (no false root cause) and warns that it is an assumption', () => {
+    const GHES = 'ghes.example.com/_services/token';
+    const j = judge(GHES, [allow(GHES, { Condition: { StringEquals: { [`${GHES}:sub`]: ghClaims.sub, [`${GHES}:repository`]: 'octo/app' } } })], ghClaims);
+    expect(j.decision).toBe('allow');
+    const f = j.findings.find((x) => x.code === 'TRUST_CONDITION_KEY_UNSUPPORTED')!;
+    expect(f.status).toBe('warn');
+    expect(f.title).toMatch(/^Assumption/);
+    const unknown = judge(GHES, [allow(GHES, { Condition: { StringEquals: { [`${GHES}:sub`]: ghClaims.sub, [`${GHES}:runner_environment`]: 'github-hosted' } } })], ghClaims);
+    expect(statusOf(unknown.findings, 'TRUST_CONDITION_KEY_UNSUPPORTED')).toBe('fail');
   });
 
   it('passes a condition on a GitHub key IAM does evaluate (repository)', () => {
