@@ -102,7 +102,13 @@ describe('checkAlbClaimLimits', () => {
     expect(fs[2]!.detail).toMatch(/containing spaces/);
   });
 
-  it('labels undocumented ALB behaviour as an assumption', () => {
+  it('labels undocumented ALB behaviour as an assumption, e.g. the clock skew on an expired token', async () => {
     for (const text of Object.values(ALB_ASSUMPTIONS)) expect(text).toMatch(/^Assumption \(not documented by AWS\)/);
+    const raw = await mintToken({ exp: -600, claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } });
+    const i = inspectToken(raw);
+    if (!i.ok) throw new Error('bad token');
+    const f = (await judgeTokenForAlb({ raw, token: i.token, now: NOW_DATE, config: cfg(), ssm: SSM })).find((x) => x.code === 'TOKEN_EXPIRED');
+    expect(f?.status).toBe('fail');
+    expect(f?.detail).toContain(ALB_ASSUMPTIONS.clockSkew);
   });
 });
