@@ -20,8 +20,8 @@ export const FINDING_DOCS = {
   TOKEN_CLAIM_MISMATCH: 'A named claim differs from its expected value.',
   TOKEN_CLAIM_MISSING: 'A required or expected claim is absent from the token.',
   TOKEN_WRONG_TYPE: 'An access token where an ID token is expected, or the reverse (e.g. Cognito `token_use`).',
-  TOKEN_ALG_UNSUPPORTED: 'The signing algorithm is not one the consumer accepts (ALB and STS: RS256 only).',
-  TOKEN_KID_MISSING: 'The protected header has no `kid`, so the verifier cannot pick a key.',
+  TOKEN_ALG_UNSUPPORTED: 'The signing algorithm is not one the consumer accepts (ALB and the OIDC bridge: RS256 only; STS: RS256/384/512, ES256/384/512).',
+  TOKEN_KID_MISSING: 'The protected header has no `kid`: the ALB and the bridge reject it; STS and others may still use the single key that fits (warning).',
   // ── OIDC discovery ─────────────────────────────────────────────────────────
   DISCOVERY_UNREACHABLE: 'The discovery document could not be fetched (DNS, refused, TLS, timeout, HTTP status…).',
   DISCOVERY_INVALID: 'The discovery document is not a JSON object with the required members.',
@@ -34,10 +34,10 @@ export const FINDING_DOCS = {
   JWKS_INVALID: 'The JWKS is not `{ "keys": [...] }` with usable public keys.',
   JWKS_KID_NOT_FOUND: 'No key in the JWKS has the token\'s `kid`.',
   JWKS_PRIVATE_KEY_EXPOSED: 'A key in the JWKS carries private members (`d`, `p`, `q`, `k`…). Rotate it now.',
-  JWKS_CONSUMER_LIMIT: 'The JWKS or token breaks a limit of the named consumer (ALB: RS256, ≤ 10 keys, ≤ 150 KB).',
+  JWKS_CONSUMER_LIMIT: 'The JWKS or token breaks a limit of the named consumer (ALB: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid/use sig; STS: RSA or EC keys).',
   JWKS_SETS_DIFFER: 'Two key sets do not hold the same key ids.',
   JWKS_PUBLIC_CLUSTER_DRIFT: 'The cluster signs with a key the public (bridge) JWKS does not serve; AWS rejects such tokens.',
-  SIGNATURE_INVALID: 'The signature does not verify with the key the `kid` names.',
+  SIGNATURE_INVALID: 'The signature does not verify with the key the `kid` names (or, without `kid`, the single key that fits the alg).',
   // ── AWS access ─────────────────────────────────────────────────────────────
   AWS_CREDENTIALS_MISSING: 'No AWS credentials were found in the default chain (or the named profile).',
   AWS_SSO_EXPIRED: 'The AWS SSO session (or other temporary credentials) has expired.',
@@ -112,6 +112,17 @@ export const FINDING_DOCS = {
   ALB_OIDC_IDP_IPV4: 'An IdP endpoint has no IPv4 (A) record: the ALB reaches the IdP over IPv4 on 443 only.',
   ALB_OIDC_DATA_SIGNATURE: 'The `x-amzn-oidc-data` header is not ES256, or its signature does not verify with the ALB public key for its kid.',
   ALB_OIDC_DATA_SIGNER_MISMATCH: 'The `x-amzn-oidc-data` header\'s `signer` is not the expected ALB ARN.',
+  // ── STS/IAM as documented (issue 9 §1) ─────────────────────────────────────
+  TOKEN_LENGTH_INVALID: 'The token is shorter than 4 or longer than 20,000 characters: STS answers ValidationError before any provider lookup.',
+  TRUST_CONDITION_KEY_UNSUPPORTED: 'A trust condition names `<provider>:<claim>` for a claim IAM does not turn into a condition key for this issuer; it never matches.',
+  TRUST_TAG_SESSION_MISSING: 'The token carries session tags (`https://aws.amazon.com/tags`) but the trust policy does not allow `sts:TagSession`.',
+  TRUST_FORALLVALUES_SINGLE_VALUED: '`ForAllValues:` on a single-valued key in an Allow also matches when the key is absent.',
+  TRUST_SUB_UNCONSTRAINED: 'No `:sub` condition: any subject of this issuer with an accepted audience can assume the role.',
+  TRUST_WILDCARD_PRODUCTION: 'A broad `sub` wildcard (`repo:ORG/*`, `system:serviceaccount:*`) on a role whose name or tags say production.',
+  ALB_JWT_CLAIM_LIMIT: 'The ALB jwt-validation additional claims break a documented limit (≤ 10 values per claim, ≤ 256 characters each, no spaces in space-separated-values).',
+  // ── GitHub Actions (issue 9 §2) ────────────────────────────────────────────
+  GITHUB_SUB_FORM_MISMATCH: 'The trust policy expects another GitHub `sub` than this job produces (environment / pull_request / ref, custom template, immutable `OWNER@ID/REPO@ID` form, case).',
+  GITHUB_AUDIENCE_NOT_STS: 'The GitHub token\'s `aud` is not the STS audience (GitHub\'s default is the owner URL; configure-aws-credentials asks for sts.amazonaws.com).',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_DOCS;
@@ -220,4 +231,13 @@ export const FINDING_GUIDE: Record<FindingCode, { tools: readonly string[]; fix:
   ALB_OIDC_DATA_SIGNATURE: { tools: ['verify_alb_oidc_data'], fix: "Pass the x-amzn-oidc-data header exactly as received; verify with the ES256 key the ALB publishes for its kid." },
   ALB_OIDC_DATA_SIGNER_MISMATCH: { tools: ['verify_alb_oidc_data'], fix: "Accept the header only from your own ALB: compare signer with its ARN." },
   ALB_OIDC_IDP_IPV4: { tools: ['check_alb_oidc'], fix: "Give the IdP's token and user-info endpoints IPv4 (A) records reachable on 443: the ALB cannot reach them over IPv6." },
+  TOKEN_LENGTH_INVALID: { tools: ['check_web_identity_token', 'diagnose_rejection'], fix: "Send the token itself (4 to 20,000 characters): not a file path, not a truncated or concatenated value." },
+  TRUST_CONDITION_KEY_UNSUPPORTED: { tools: ['check_role_trust'], fix: "Condition only on keys IAM evaluates for this issuer (aud, sub, amr; GitHub adds its documented claims)." },
+  TRUST_TAG_SESSION_MISSING: { tools: ['check_role_trust'], fix: "Add sts:TagSession next to sts:AssumeRoleWithWebIdentity in the trust statement." },
+  TRUST_FORALLVALUES_SINGLE_VALUED: { tools: ['check_role_trust'], fix: "Use StringEquals/StringLike (or ForAnyValue:) on single-valued keys; ForAllValues: matches when the key is absent." },
+  TRUST_SUB_UNCONSTRAINED: { tools: ['check_role_trust'], fix: "Add a :sub condition naming the subject that should assume the role." },
+  TRUST_WILDCARD_PRODUCTION: { tools: ['check_role_trust'], fix: "Narrow the sub wildcard to the repository/branch or service account that needs the role." },
+  ALB_JWT_CLAIM_LIMIT: { tools: ['check_alb_jwt_config'], fix: "Keep each additional claim to 10 values of at most 256 characters; no spaces in space-separated-values values." },
+  GITHUB_SUB_FORM_MISMATCH: { tools: ['diagnose_rejection', 'check_role_trust'], fix: "Match the sub this job produces (environment \u2192 pull_request \u2192 ref; the immutable OWNER@ID/REPO@ID form), or change the job." },
+  GITHUB_AUDIENCE_NOT_STS: { tools: ['diagnose_rejection', 'check_web_identity_token'], fix: "Request the token for sts.amazonaws.com (configure-aws-credentials does), or add the audience to the provider." },
 };

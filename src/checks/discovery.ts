@@ -5,6 +5,7 @@
  */
 import { fail, pass, skip, warn, type Finding } from './finding.js';
 import type { Consumer } from './jwks/consumer.js';
+import { CONSUMER_ALGS, CONSUMER_NAME } from './token/header.js';
 import { describeDifference } from './token/difference.js';
 
 /** STS gives up after about 5 s; warn well before. */
@@ -54,8 +55,9 @@ function shape(doc: Record<string, unknown>, f: DiscoveryFacts): Finding {
   const missing = RECOMMENDED.filter((m) => !(m in doc));
   if (missing.length) notes.push(`missing ${missing.join(', ')}`);
   const algs = doc.id_token_signing_alg_values_supported;
-  if (f.consumer !== 'generic' && Array.isArray(algs) && !algs.includes('RS256')) {
-    problems.push(`id_token_signing_alg_values_supported is [${algs.join(', ')}]; the ${f.consumer.toUpperCase()} verifies RS256 only`);
+  const accepted = CONSUMER_ALGS[f.consumer];
+  if (f.consumer !== 'generic' && Array.isArray(algs) && !algs.some((a) => accepted.includes(String(a)))) {
+    problems.push(`id_token_signing_alg_values_supported is [${algs.join(', ')}]; ${CONSUMER_NAME[f.consumer]} verifies ${accepted.join(', ')} only`);
   }
   const evidence = { members: Object.keys(doc).slice(0, 30), missing_recommended: missing };
   if (problems.length) {
@@ -121,7 +123,7 @@ export function latency(f: { elapsedMs: number; consumer: Consumer; url: string;
   const evidence = { elapsed_ms: f.elapsedMs, warn_above_ms: SLOW_WARN_MS, consumer_timeout_ms: CONSUMER_TIMEOUT_MS, url: f.url };
   if (f.elapsedMs <= SLOW_WARN_MS) return pass('DISCOVERY_SLOW', { title: `${what} answered in ${f.elapsedMs} ms`, evidence });
   const over = f.elapsedMs > CONSUMER_TIMEOUT_MS;
-  const mk = over && f.consumer === 'sts' ? fail : warn;
+  const mk = over && (f.consumer === 'sts' || f.consumer === 'bridge') ? fail : warn;
   return mk('DISCOVERY_SLOW', {
     title: `${what} answered in ${f.elapsedMs} ms, ${over ? 'over' : 'close to'} the ~5 s STS waits`,
     detail: 'STS reports a slow endpoint as "Couldn\'t retrieve verification key from your identity provider".',

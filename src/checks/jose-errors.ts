@@ -40,7 +40,7 @@ function mapCode(e: errors.JOSEError): Mapped {
       return {
         code: 'TOKEN_ALG_UNSUPPORTED',
         title: 'The token\'s algorithm cannot be used with this key',
-        fix: 'Sign with an algorithm that matches the key (RS256 with an RSA key for ALB and STS).',
+        fix: 'Sign with an algorithm that matches the key (RS256 with an RSA key for the ALB; STS also takes RS384/512 and ES256/384/512 with an EC key).',
       };
     case 'ERR_JWK_INVALID':
     case 'ERR_JWKS_INVALID':

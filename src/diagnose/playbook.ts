@@ -12,6 +12,7 @@ import { skip, type Finding } from '../checks/finding.js';
 import type { Consumer } from '../checks/jwks/consumer.js';
 import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
 import { classifyToken } from '../checks/token/kind.js';
+import { checkTokenLength } from '../checks/web-identity/token.js';
 import { describeTokenTime } from '../checks/token/time.js';
 import type { GatherContext } from '../gather/context.js';
 import { judgementOf, opencodePrelude, opencodeTasks } from './opencode.js';
@@ -47,7 +48,7 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
     const inspected = input.token ? inspectToken(input.token.raw) : undefined;
     const t = inspected?.ok ? inspected.token : undefined;
     const malformed: Section[] = inspected && !inspected.ok ? [{ label: 'Token', findings: [inspected.finding] }] : [];
-    const consumer: Consumer = input.consumer ?? (preset === 'opencode' ? 'alb' : preset === 'web-identity' ? 'sts' : 'generic');
+    const consumer: Consumer = input.consumer ?? (preset === 'opencode' ? 'alb' : preset === 'web-identity' || preset === 'github-actions' ? 'sts' : 'generic');
     const tasks: SectionTask[] = [];
     let expected: Expectations;
     let local: Section[] = [];
@@ -80,10 +81,12 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
         lateLabels.push('ALB config');
         late.push({ label: 'ALB config', findings: [deadlineFinding('ALB config (SSM and the live rule 5)', input.deadlineMs)] });
       }
-    } else if (preset === 'web-identity') {
-      expected = webIdentityExpectations(input);
+    } else if (preset === 'web-identity' || preset === 'github-actions') {
+      expected = webIdentityExpectations(input, ctx.env);
       if (t) {
         local = tokenSections(t, expected, consumer, ctx.now, input.skewSeconds);
+        // STS checks the WebIdentityToken's length (4..20,000) before anything else.
+        local[0]!.findings.unshift(checkTokenLength(input.token!.raw.length));
         tasks.push(...webIdentityTasks(g, input, input.token!.raw, t, expected));
       }
     } else {
@@ -101,7 +104,7 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
     });
     const sections = [...malformed, ...local, ...late, ...ran.sections];
     const timedOut = [...lateLabels, ...ran.timedOut];
-    if (preset === 'web-identity' && t) {
+    if ((preset === 'web-identity' || preset === 'github-actions') && t) {
       const answer = input.offline || timedOut.length ? { findings: [skip('CHECK_NOT_RUN', { title: input.offline ? 'STS answer: not predicted (offline)' : 'STS answer: not predicted (sections timed out)' })] } : await stsAnswer(g, input, input.token!.raw, t, ctx.now);
       sections.push({ label: 'STS answer', ...answer });
     }

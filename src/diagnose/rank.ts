@@ -35,6 +35,9 @@ export const PRECEDENCE: readonly PrecedencePair[] = [
   { cause: 'ALB_DEFAULT_ACTION_CHANGED', explains: [REJECTION], why: 'The default action decides what unmatched requests get.' },
   { cause: 'ALB_JWT_CONFIG_MISMATCH', explains: [...TOKEN_VS_CONFIG, REJECTION], why: 'The ALB holds stale values (the CDK caches SSM): a correct token fails against them.' },
   { cause: 'TRUST_WILDCARD_IN_STRINGEQUALS', explains: ['TRUST_CONDITION_SUB_MISMATCH', 'TRUST_CONDITION_AUD_MISMATCH', 'TRUST_CONDITION_MISMATCH', 'STS_OUTCOME'], why: 'A * inside StringEquals is literal: the condition can never match, whatever the token says.' },
+  { cause: 'GITHUB_SUB_FORM_MISMATCH', explains: ['TRUST_CONDITION_SUB_MISMATCH', 'STS_OUTCOME'], why: 'The policy names another sub form than the job produces (environment, pull_request, ref, the immutable form): said in GitHub\'s terms.' },
+  { cause: 'TRUST_CONDITION_KEY_UNSUPPORTED', explains: ['TRUST_CONDITION_MISMATCH', 'STS_OUTCOME'], why: 'A condition on a claim IAM does not evaluate for this issuer can never match.' },
+  { cause: 'GITHUB_AUDIENCE_NOT_STS', explains: ['TOKEN_AUDIENCE_MISMATCH', 'IAM_PROVIDER_AUDIENCE_MISSING', 'TRUST_CONDITION_AUD_MISMATCH', 'STS_OUTCOME'], why: 'The job asked for GitHub\'s default audience (the owner URL), not sts.amazonaws.com.' },
   { cause: 'IAM_OIDC_PROVIDER_MISSING', explains: ['TRUST_PRINCIPAL_MISMATCH', 'IAM_PROVIDER_AUDIENCE_MISSING', 'STS_OUTCOME'], why: 'STS stops at the provider lookup: nothing after it is reached.' },
   { cause: 'TOKEN_EXPIRED', explains: ['API_KEY_SHADOWED_BY_BEARER', REJECTION, 'STS_OUTCOME'], why: 'An expired Bearer JWT gets 401 at rule 5 even when the API key it shadows is valid.' },
   { cause: 'TOKEN_WRONG_TYPE', explains: ['TOKEN_AUDIENCE_MISMATCH', 'TOKEN_CLAIM_MISSING', REJECTION], why: 'An access token has no aud: the audience check fails because of the token type.' },
@@ -46,6 +49,7 @@ export const PRECEDENCE: readonly PrecedencePair[] = [
 
 /** The order a verifier walks: earlier failures are more fundamental. Unlisted codes come last. */
 export const CAUSAL_ORDER: readonly FindingCode[] = [
+  'TOKEN_LENGTH_INVALID',
   'TOKEN_MALFORMED',
   'TOKEN_ENCRYPTED',
   'TOKEN_UNSECURED',
@@ -89,6 +93,7 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'SIGNATURE_INVALID',
   'JWKS_CONSUMER_LIMIT',
   'TOKEN_ISSUER_MISMATCH',
+  'GITHUB_AUDIENCE_NOT_STS',
   'TOKEN_AUDIENCE_MISMATCH',
   'IAM_PROVIDER_AUDIENCE_MISSING',
   'TOKEN_EXPIRED',
@@ -102,9 +107,12 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'TRUST_PRINCIPAL_MISMATCH',
   'TRUST_ACTION_MISSING',
   'TRUST_WILDCARD_IN_STRINGEQUALS',
+  'TRUST_CONDITION_KEY_UNSUPPORTED',
+  'GITHUB_SUB_FORM_MISMATCH',
   'TRUST_CONDITION_SUB_MISMATCH',
   'TRUST_CONDITION_AUD_MISMATCH',
   'TRUST_CONDITION_MISMATCH',
+  'TRUST_TAG_SESSION_MISSING',
   'API_KEY_BAD_PREFIX',
   'API_KEY_MALFORMED',
   'API_KEY_UNKNOWN',

@@ -55,7 +55,7 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
   if (jwks) {
     findings.push(...jwks.findings);
     if (jwks.doc) {
-      const match = matchKid(t.header, jwks.keys, jwks.source);
+      const match = matchKid(t.header, jwks.keys, jwks.source, consumer);
       findings.push(match.finding, await checkSignature(raw, t.header, match.key), ...checkConsumerLimits(jwks.keys, jwks.doc.bytes, consumer));
     }
   }

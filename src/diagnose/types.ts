@@ -5,7 +5,7 @@ import type { TokenFacts } from '../checks/token/inspect.js';
 import type { TokenKind } from '../checks/token/kind.js';
 import type { Ranked } from './rank.js';
 
-export const PRESETS = ['generic', 'opencode', 'web-identity', 'sts'] as const;
+export const PRESETS = ['generic', 'opencode', 'web-identity', 'sts', 'github-actions'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export interface Expectations {

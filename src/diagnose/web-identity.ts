@@ -21,6 +21,9 @@ import type { GatherContext } from '../gather/context.js';
 import { gatherIssuerKeys } from '../gather/keys.js';
 import { gatherProvider, gatherTrust, providerFindingsFor } from '../gather/web-identity.js';
 import { UsageError } from '../sources/errors.js';
+import { githubFindings } from '../checks/github-actions/index.js';
+import { providerUrlOf } from '../checks/trust/context.js';
+import { stsAudienceFor } from '../presets/github-actions.js';
 import type { SectionTask } from './run-sections.js';
 import { keySection } from './token.js';
 import type { DiagnoseInput, Expectations, Section } from './types.js';
@@ -32,7 +35,12 @@ export function subjectOfServiceAccount(sa: string): string {
   return `system:serviceaccount:${m[1]}:${m[3]}`;
 }
 
-export function webIdentityExpectations(input: DiagnoseInput): Expectations {
+export function webIdentityExpectations(input: DiagnoseInput, env: NodeJS.ProcessEnv): Expectations {
+  if (input.preset === 'github-actions') {
+    // configure-aws-credentials asks for sts.amazonaws.com (sts.amazonaws.com.cn in the China regions).
+    const aud = input.expected.aud ?? stsAudienceFor(input.region ?? env.AWS_REGION);
+    return { iss: input.expected.iss, aud, sub: input.expected.sub, kind: input.expected.kind ?? 'github', from: `GitHub Actions → STS (aud ${aud})` };
+  }
   const sa = input.webIdentity?.serviceAccount;
   return {
     iss: input.expected.iss,
@@ -45,7 +53,26 @@ export function webIdentityExpectations(input: DiagnoseInput): Expectations {
 
 const notRun = (title: string): Omit<Section, 'label'> => ({ findings: [skip('CHECK_NOT_RUN', { title })] });
 
+/** The GitHub Actions section: the job's sub and aud in GitHub's terms, against the role's trust policy. */
+function githubTask(ctx: GatherContext, input: DiagnoseInput, t: TokenFacts, expected: Expectations): SectionTask {
+  return {
+    label: 'GitHub Actions',
+    run: async () => {
+      const iss = typeof t.claims.iss === 'string' ? t.claims.iss : '';
+      const roleArn = input.webIdentity?.roleArn;
+      const trust = !input.offline && roleArn && iss ? await gatherTrust(ctx, { role_arn: roleArn, region: input.region, profile: input.profile }, iss, t.claims, false) : undefined;
+      const findings = githubFindings(t.claims, { ev: trust?.ev, providerUrl: providerUrlOf(iss), region: input.region ?? ctx.env.AWS_REGION, audience: expected.aud });
+      return { line: typeof t.claims.sub === 'string' ? `sub ${t.claims.sub}` : undefined, findings };
+    },
+  };
+}
+
 export function webIdentityTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: TokenFacts, expected: Expectations): SectionTask[] {
+  if (input.preset === 'github-actions') return [...coreTasks(ctx, input, raw, t, expected).filter((x) => x.label !== 'Cluster JWKS' && x.label !== 'Bridge' && x.label !== 'EKS pod'), githubTask(ctx, input, t, expected)];
+  return coreTasks(ctx, input, raw, t, expected);
+}
+
+function coreTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: TokenFacts, expected: Expectations): SectionTask[] {
   const w = input.webIdentity ?? {};
   const aws = { region: input.region, profile: input.profile };
   const iss = typeof t.claims.iss === 'string' ? t.claims.iss : undefined;
@@ -160,6 +187,6 @@ export async function stsAnswer(ctx: GatherContext, input: DiagnoseInput, raw: s
   }
   const roleArn = input.webIdentity?.roleArn;
   const trust = !offline && roleArn && iss ? await gatherTrust(ctx, { role_arn: roleArn, ...aws }, iss, t.claims, false).catch(() => undefined) : undefined;
-  const o = predictStsOutcome({ token: t, now, provider: prov?.provider, keys, acceptedAlgs: CONSUMER_ALGS.sts, trust: trust?.ev ? { decision: trust.ev.decision, role: trust.roleArn ?? roleArn ?? 'the role' } : undefined });
+  const o = predictStsOutcome({ token: t, now, provider: prov?.provider, keys, acceptedAlgs: CONSUMER_ALGS.sts, trust: trust?.ev && trust.decision ? { decision: trust.decision, role: trust.roleArn ?? roleArn ?? 'the role' } : undefined });
   return { line: o.message, findings: [outcomeFinding(o)] };
 }

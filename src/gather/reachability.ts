@@ -48,7 +48,7 @@ export async function reachOnce(ctx: GatherContext, n: number, issuer: string, e
     return { ok: false, kids: [], discovery: d.doc, jwksUri: d.jwksUri, findings: [...findings, ...j.findings.map(withCaNote)], row: row(outcome(d.doc, undefined), outcome(undefined, j.findings[0])) };
   }
   const slow = latency({ elapsedMs: j.doc.elapsedMs, consumer: 'sts', url: d.jwksUri });
-  const kidFinding = kid === undefined ? skip('JWKS_KID_NOT_FOUND', { title: 'No token given; the kid was not checked' }) : matchKid({ kid }, j.keys, 'the public JWKS').finding;
+  const kidFinding = kid === undefined ? skip('JWKS_KID_NOT_FOUND', { title: 'No token given; the kid was not checked' }) : matchKid({ kid }, j.keys, 'the public JWKS', 'sts').finding;
   const all = [...findings, { ...slow, title: `JWKS: ${slow.title}` }, ...j.findings, kidFinding];
   const ok = !all.some((f) => f.status === 'fail' || f.status === 'error');
   return { ok, kids: j.keys.flatMap((k) => (k.kid ? [k.kid] : [])), discovery: d.doc, jwksUri: d.jwksUri, findings: all, row: row(outcome(d.doc, undefined), outcome(j.doc, undefined)) };

@@ -5,9 +5,9 @@
  */
 import type { Finding } from '../checks/finding.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
-import { providerArnFor, providerUrlOf, webIdentityRequest } from '../checks/trust/context.js';
-import { evaluateTrust, type TrustEvaluation } from '../checks/trust/evaluate.js';
-import { trustFindings } from '../checks/trust/findings.js';
+import { providerArnFor, providerUrlOf } from '../checks/trust/context.js';
+import type { TrustEvaluation } from '../checks/trust/evaluate.js';
+import { judgeWebIdentityTrust } from '../checks/trust/web-identity.js';
 import { parseTrustPolicy } from '../checks/trust/policy.js';
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { audiencesOf } from '../checks/web-identity/token.js';
@@ -52,14 +52,16 @@ function policyText(doc: unknown): unknown {
 export async function gatherTrust(ctx: GatherContext, input: TrustIn, iss: string, claims: Record<string, unknown>, offline: boolean) {
   let roleArn = input.role_arn;
   let doc: unknown = input.trust_policy;
+  let role: { name?: string | undefined; tags?: Record<string, string> | undefined } = { name: input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined) };
   const findings: Finding[] = [];
   if (doc === undefined && !offline) {
     const name = input.role_name ?? (roleArn ? roleNameOf(roleArn) : undefined);
     if (!name) return undefined;
     const got = await gatherRole(ctx, name, input);
-    if (!got.role) return { findings: got.findings, roleArn, providerArn: undefined, ev: undefined };
+    if (!got.role) return { findings: got.findings, roleArn, providerArn: undefined, ev: undefined, decision: undefined };
     roleArn = got.role.arn;
     doc = got.role.trustPolicy;
+    role = { name: got.role.name, tags: got.role.tags };
   }
   if (doc === undefined) return undefined;
   const parsed = parseTrustPolicy(policyText(doc));
@@ -67,9 +69,11 @@ export async function gatherTrust(ctx: GatherContext, input: TrustIn, iss: strin
   const url = providerUrlOf(iss);
   const providerArn = input.provider_arn ?? (roleArn ? providerArnFor(roleArn, url) : undefined);
   if (!providerArn) throw new UsageError('The provider ARN is unknown.', 'Pass role_arn (its account gives the provider ARN) or provider_arn.');
-  const ev: TrustEvaluation = evaluateTrust(parsed.statements, webIdentityRequest(providerArn, url, claims));
-  findings.push(...trustFindings(ev, { providerArn, providerUrl: url }));
-  return { findings, roleArn, providerArn, ev };
+  // The decision STS acts on: AssumeRoleWithWebIdentity, and sts:TagSession when the token carries session tags.
+  const judged = judgeWebIdentityTrust(parsed.statements, { providerArn, providerUrl: url, claims, role });
+  const ev: TrustEvaluation = judged.ev;
+  findings.push(...judged.findings);
+  return { findings, roleArn, providerArn, ev, decision: judged.decision };
 }
 
 export async function gatherProvider(ctx: GatherContext, iss: string, input: { provider_arn?: string | undefined; provider_client_ids?: string[] | undefined; provider_thumbprints?: string[] | undefined; offline: boolean; region?: string | undefined; profile?: string | undefined }) {

@@ -58,7 +58,7 @@ const getClusterOidc = defineTool({
     if (!c.discovery || !c.jwks) return { ...resultOf(c.findings, 'The cluster could not be read.'), keys: [] };
     const expected = input.expected_issuer ? { issuer: input.expected_issuer, from: 'expected issuer (the public bridge URL)' } : undefined;
     const elapsed = c.discovery.elapsedMs + c.jwks.elapsedMs;
-    const findings = [clusterReached('discovery and JWKS', elapsed), checkClusterIssuer(c.issuer, expected), ...c.findings, ...checkConsumerLimits(c.keys, c.jwks.bytes, 'sts')];
+    const findings = [clusterReached('discovery and JWKS', elapsed), checkClusterIssuer(c.issuer, expected), ...c.findings, ...checkConsumerLimits(c.keys, c.jwks.bytes, 'bridge')];
     return {
       ...resultOf(findings, `The cluster issuer is ${c.issuer ?? '(none)'} with ${c.keys.length} key(s).`),
       issuer: c.issuer,

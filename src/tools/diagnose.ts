@@ -7,6 +7,7 @@ import { PRESETS } from '../diagnose/types.js';
 import { readSecret, tokenInputShape } from '../sources/secret-ref.js';
 import { hasToken, loadToken } from './token-input.js';
 import { UsageError } from '../sources/errors.js';
+import { STS_SKEW_SECONDS } from '../checks/web-identity/token.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from './define.js';
 
 const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -26,12 +27,12 @@ const diagnoseTool = defineTool({
     ...tokenInputShape,
     api_key_file: z.string().optional().describe('Path to a file holding the OpenCode API key (oc_…).'),
     api_key_env: z.string().optional().describe('Environment variable (of the server process) holding the API key.'),
-    preset: z.enum(PRESETS).default('generic').describe('opencode: the OpenCode Stack JWT ALB; web-identity (alias sts): STS AssumeRoleWithWebIdentity; generic: the inputs only.'),
+    preset: z.enum(PRESETS).default('generic').describe('opencode: the OpenCode Stack JWT ALB; web-identity (alias sts): STS AssumeRoleWithWebIdentity; github-actions: a GitHub Actions OIDC token → STS; generic: the inputs only.'),
     expected_issuer: z.string().optional().describe('Issuer the verifier expects (default: the preset\'s, else the token\'s iss).'),
     expected_audience: z.string().optional().describe('Audience the verifier requires (opencode: from the ALB; web-identity: sts.amazonaws.com).'),
     expected_subject: z.string().optional().describe('Subject the verifier requires (web-identity: from service_account).'),
-    expected_kind: z.enum(['id', 'access', 'service_account']).optional().describe('Kind of token the verifier needs.'),
-    consumer: z.enum(['alb', 'sts', 'generic']).optional().describe('Whose limits apply (default by preset).'),
+    expected_kind: z.enum(['id', 'access', 'service_account', 'github']).optional().describe('Kind of token the verifier needs.'),
+    consumer: z.enum(['alb', 'sts', 'bridge', 'generic']).optional().describe('Whose limits apply (default by preset).'),
     issuer: z.string().optional().describe('Issuer whose discovery document to fetch (default: expected issuer, else the token\'s iss).'),
     jwks_url: z.string().optional().describe('A JWKS URL to use instead of discovery\'s jwks_uri.'),
     env: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('opencode: environment name (default: $ENVIRONMENT, cdk.context.json, dev).'),
@@ -45,7 +46,7 @@ const diagnoseTool = defineTool({
     bridge_namespace: z.string().regex(k8sName).optional().describe('web-identity: namespace of the OIDC bridge (its Deployment and logs are read).'),
     eks_cluster: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/).optional().describe('web-identity on EKS: the cluster name; with service_account, checks the pod\'s IRSA or Pod Identity set-up.'),
     ...regionInputShape,
-    skew_seconds: z.number().int().min(0).max(3600).optional().describe('Clock-skew allowance for exp/nbf/iat (default 60; web-identity 300, as STS).'),
+    skew_seconds: z.number().int().min(0).max(3600).optional().describe('Clock-skew allowance for exp/nbf/iat (default 60; web-identity and github-actions 300, the window AWS documents for STS).'),
     now: nowInput,
     offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS, AWS or cluster.'),
     deadline_seconds: z.number().min(1).max(300).default(20).describe('Deadline for the whole diagnosis; what has not answered by then is reported as not finished.'),
@@ -68,6 +69,7 @@ const diagnoseTool = defineTool({
     examples: [
       'jwt-triage diagnose --token-file ~/.opencode/id_token --preset opencode --env dev',
       'jwt-triage diagnose --api-key-env OPENCODE_API_KEY --preset opencode --path /v1/models --method GET',
+      'jwt-triage diagnose --token-file ./gha.jwt --preset github-actions --role-arn arn:aws:iam::123456789012:role/deploy --json',
       'jwt-triage diagnose --token-file /var/run/secrets/tokens/sts --preset web-identity --role-arn arn:aws:iam::123456789012:role/app --service-account payments:uploader --kube-context prod --bridge-namespace oidc',
     ],
   },
@@ -78,8 +80,8 @@ const diagnoseTool = defineTool({
       : undefined;
     if (key) ctx.secret(key.value, 'api-key');
     const preset = input.preset === 'sts' ? 'web-identity' : input.preset;
-    if (!tok && (preset !== 'opencode' || !key) && preset !== 'opencode') {
-      throw new UsageError('No token given.', preset === 'web-identity' ? 'Pass token_file (e.g. the projected service-account token) or token_env.' : 'Pass token_file or token_env (and, for the OpenCode ALB, api_key_file or api_key_env).');
+    if (!tok && preset !== 'opencode') {
+      throw new UsageError('No token given.', preset !== 'generic' ? 'Pass token_file (e.g. the projected service-account token) or token_env.' : 'Pass token_file or token_env (and, for the OpenCode ALB, api_key_file or api_key_env).');
     }
     const now = parseNow(input.now, ctx.now);
     const result = await diagnose(
@@ -95,7 +97,7 @@ const diagnoseTool = defineTool({
         webIdentity: { roleArn: input.role_arn, serviceAccount: input.service_account, kubeContext: input.kube_context, kubeconfig: input.kubeconfig, bridgeNamespace: input.bridge_namespace, eksCluster: input.eks_cluster },
         region: input.region,
         profile: input.profile,
-        skewSeconds: input.skew_seconds ?? (preset === 'web-identity' ? 300 : 60),
+        skewSeconds: input.skew_seconds ?? (preset === 'web-identity' || preset === 'github-actions' ? STS_SKEW_SECONDS : 60),
         offline: input.offline,
         deadlineMs: input.deadline_seconds * 1000,
       },

@@ -24,7 +24,7 @@ import { defineTool, resultOf, resultSchema, type ToolContext } from './define.j
 const consumerInput = z
   .enum(CONSUMERS)
   .default('generic')
-  .describe('Who verifies the token: alb (AWS ALB JWT validation), sts (AssumeRoleWithWebIdentity via the OIDC bridge) or generic.');
+  .describe('Who verifies the token: alb (AWS ALB JWT validation: RS256, kid), sts (AssumeRoleWithWebIdentity: RS/ES 256/384/512), bridge (the OIDC bridge\'s cluster-JWKS rules: RSA, RS256, kid, use sig) or generic.');
 
 
 function issOf(t: LoadedToken | undefined): string | undefined {
@@ -269,7 +269,7 @@ const checkJwksTool = defineTool({
   toolsets: ['default', 'keys'],
   title: 'Check a JWKS and a token signature',
   description:
-    'Fetches a JSON Web Key Set (jwks_url, jwks_file, or via the discovery document of issuer / the token\'s iss — never from the token header\'s jku/x5u) and checks it: keys listed by kid/kty/alg/use/size (public members only), private key material exposed, shape (duplicate kids, unusable keys), the limits of the consumer (alb: RS256, ≤ 10 keys, ≤ 150 KB; sts: the OIDC bridge\'s key rules). With a token (token_file/token_env preferred): its kid served or not, and its signature verified with jose (signature only; use check_token_time / compare_claims for claims).',
+    'Fetches a JSON Web Key Set (jwks_url, jwks_file, or via the discovery document of issuer / the token\'s iss — never from the token header\'s jku/x5u) and checks it: keys listed by kid/kty/alg/use/size (public members only), private key material exposed, shape (duplicate kids, unusable keys), the limits of the consumer (alb: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid/use sig; sts: RSA or EC keys for RS/ES 256/384/512). With a token (token_file/token_env preferred): its kid served or not (without kid: the single key fitting its alg), and its signature verified with jose (signature only; use check_token_time / compare_claims for claims).',
   input: z.object({
     jwks_url: z.string().optional().describe('URL of the JWKS (https).'),
     jwks_file: z.string().optional().describe('Path to a JWKS JSON file.'),
@@ -340,7 +340,7 @@ async function tokenAgainstKeys(raw: string, t: TokenFacts, keys: KeyFacts[], co
     return [fail('TOKEN_UNSECURED', { title: 'The token is unsecured (alg "none"): it has no signature', detail: 'No verifier (ALB, STS, any OIDC library) accepts it.', evidence: { alg: t.header.alg }, fix: 'Use the signed token the identity provider issued, not a hand-made one.' })];
   }
   const out = checkTokenAlgForConsumer(t.header.alg, consumer);
-  const match = matchKid(t.header, keys);
+  const match = matchKid(t.header, keys, 'the JWKS', consumer);
   out.push(match.finding, await checkSignature(raw, t.header, match.key));
   return out;
 }

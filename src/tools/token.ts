@@ -17,7 +17,7 @@ const tokenOut = {
   token_fingerprint: z.string().describe('sha256: + 12 hex of the token: how the token is named.'),
   token_source: z.string().describe('Where the token came from: file:<path>, env:<NAME> or inline.'),
 };
-const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) or sts (AssumeRoleWithWebIdentity) accept RS256 only and require exp and kid; generic.');
+const consumerInput = z.enum(CONSUMERS).optional().describe('Who must accept the token: alb (AWS ALB JWT validation) and bridge (the OIDC bridge) accept RS256 only and require kid; sts (AssumeRoleWithWebIdentity) accepts RS/ES 256/384/512 and warns on a missing kid; all three require exp; generic.');
 const timesOut = z.record(z.string(), z.string()).optional().describe('exp, nbf, iat, auth_time as ISO 8601 dates.');
 
 
@@ -29,7 +29,7 @@ const decodeToken = defineTool({
   title: 'Decode a JWT',
   description:
     'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
-    'Use first when a request with a Bearer token gets 401/403. Set expected_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/STS: RS256). ' +
+    'Use first when a request with a Bearer token gets 401/403. Set expected_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/bridge: RS256; STS: RS/ES 256/384/512). ' +
     'Never returns the signature or the raw token. Prefer token_file or token_env.',
   input: z.object({
     ...tokenInputShape,
@@ -54,7 +54,7 @@ const decodeToken = defineTool({
     const ident = { ...tokenIdent(t) };
     if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     const { form, header, claims } = t.facts;
-    const strict = input.consumer === 'alb' || input.consumer === 'sts';
+    const strict = input.consumer === 'alb' || input.consumer === 'sts' || input.consumer === 'bridge';
     const guess = form === 'JWE' ? { kind: 'unknown' as const, reasons: ['encrypted: claims unreadable'] } : classifyToken(header, claims);
     const findings: Finding[] = [...checkForm(form, header, strict)];
     if (input.consumer && form !== 'JWE') findings.push(checkAlg(header, input.consumer));
@@ -104,7 +104,7 @@ const checkTime = defineTool({
     const ident = { ...tokenIdent(t), skew_seconds: input.skew_seconds };
     if (!t.facts) return { ...resultOf([t.malformed as Finding], ''), ...ident };
     if (t.facts.form === 'JWE') return { ...resultOf(checkForm('JWE', t.facts.header, true), ''), ...ident };
-    const required = input.consumer === 'alb' || input.consumer === 'sts';
+    const required = input.consumer === 'alb' || input.consumer === 'sts' || input.consumer === 'bridge';
     const findings = [...checkForm(t.facts.form, t.facts.header, true), ...checkTokenTime(t.facts.claims, now, input.skew_seconds, { requireExpiry: required })];
     const d = describeTokenTime(t.facts.claims, now);
     const ok = `The token is ${d.status_text}${d.lifetime ? ` (lifetime ${d.lifetime})` : ''}; nbf and iat are fine.`;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { type TokenFacts } from '../checks/token/inspect.js';
 import { CONSUMER_ALGS } from '../checks/token/header.js';
 import { verifyWithJwks } from '../checks/web-identity/keys.js';
-import { outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
+import { lengthOutcome, outcomeFinding, predictStsOutcome, type StsWorld } from '../checks/web-identity/outcome.js';
 import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } from '../checks/web-identity/provider.js';
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
@@ -43,14 +43,14 @@ const checkWebIdentityToken = defineTool({
   toolsets: ['web-identity'],
   title: 'Check a token against STS web-identity requirements',
   description:
-    'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: signed, kid present, accepted alg, iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired. Offline; never returns the token.',
+    'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: 4–20,000 characters, signed with RS256/384/512 or ES256/384/512 (a missing kid only warns), iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired beyond STS\'s 5-minute clock-skew window. Offline; never returns the token.',
   input: z.object({
     ...tokenInputShape,
     expected_issuer: z.string().optional().describe('The issuer the IAM provider was created for, e.g. https://bridge.tail1234.ts.net.'),
     expected_audience: z.string().default(STS_AUDIENCE).describe('The audience STS expects in aud (default sts.amazonaws.com).'),
     namespace: z.string().optional().describe('Kubernetes namespace of the service account (with service_account).'),
     service_account: z.string().optional().describe('Kubernetes service account name (with namespace).'),
-    skew_seconds: z.number().int().min(0).max(3600).default(0).describe('Clock-skew allowance for exp (STS: none; default 0).'),
+    skew_seconds: z.number().int().min(0).max(3600).default(300).describe('Clock-skew allowance for exp (STS documents a 5-minute window: default 300).'),
     now: nowInput,
   }),
   output: resultSchema({
@@ -69,7 +69,7 @@ const checkWebIdentityToken = defineTool({
     const t = await loadToken(input, ctx);
     const base = { ...tokenIdent(t), expected_subject: expected ?? null };
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed.', { ...base, issuer: null, audiences: [], subject: null });
-    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.expected_audience, subject: expected, skewSeconds: input.skew_seconds }, parseNow(input.now, ctx.now));
+    const findings = checkStsToken(t.facts, { issuer: input.expected_issuer, audience: input.expected_audience, subject: expected, skewSeconds: input.skew_seconds, tokenLength: t.raw.length }, parseNow(input.now, ctx.now));
     const sub = t.facts.claims.sub;
     return finishOf(findings, 'The token meets every STS requirement checked offline.', { ...base, issuer: issOf(t.facts) ?? null, audiences: audiencesOf(t.facts.claims), subject: typeof sub === 'string' ? sub : null });
   },
@@ -213,16 +213,16 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
   const given = input.reachability === 'fetch' ? undefined : (input.reachability as 'reachable' | 'unreachable' | 'intermittent');
   if (input.jwks_file) {
     const jwks = await readJsonFile(input.jwks_file).catch((e: unknown) => { throw e instanceof SourceError ? new UsageError(e.message, 'Point jwks_file at the public JWKS JSON.') : e; });
-    const k = await verifyWithJwks(raw, kid, jwks.json);
-    return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature }, findings: [], jwks_origin: jwks.origin };
+    const k = await verifyWithJwks(raw, kid, jwks.json, String(t.header.alg));
+    return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid }, findings: [], jwks_origin: jwks.origin };
   }
   if (given || input.offline) return { keys: { reachability: given ?? 'unknown' }, findings: [], jwks_origin: null };
   const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: issOf(t) ?? '' });
   if (!discovery?.doc) return { keys: { reachability: 'unreachable', detail: discovery?.findings[0]?.detail ?? 'no issuer' }, findings: [], jwks_origin: null };
   if (!discovery.jwksUri) return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
   if (!jwks?.doc) return { keys: { reachability: 'unreachable', detail: jwks?.findings[0]?.detail ?? 'the JWKS could not be fetched' }, findings: [], jwks_origin: null };
-  const k = await verifyWithJwks(raw, kid, jwks.doc.json);
-  return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, detail: `discovery ${discovery.doc.elapsedMs} ms, JWKS ${jwks.doc.elapsedMs} ms` }, findings: [], jwks_origin: jwks.doc.origin };
+  const k = await verifyWithJwks(raw, kid, jwks.doc.json, String(t.header.alg));
+  return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid, detail: `discovery ${discovery.doc.elapsedMs} ms, JWKS ${jwks.doc.elapsedMs} ms` }, findings: [], jwks_origin: jwks.doc.origin };
 }
 
 const predictStsOutcomeTool = defineTool({
@@ -260,6 +260,8 @@ const predictStsOutcomeTool = defineTool({
     const t = await loadToken(input, ctx);
     const now = parseNow(input.now, ctx.now);
     const own = { error_code: null, exact: false, assumptions: [], jwks_origin: null, role_arn: input.role_arn ?? null };
+    const tooBig = lengthOutcome(t.raw.length);
+    if (tooBig) return finishOf([outcomeFinding(tooBig)], tooBig.message, { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'ValidationError', sts_response: tooBig.message });
     if (!t.facts) return finishOf([t.malformed!], 'The token is malformed; STS answers InvalidIdentityToken.', { ...own, outcome: 'error' as const, stage: 'token' as const, error_code: 'InvalidIdentityToken', sts_response: 'InvalidIdentityToken' });
     const iss = issOf(t.facts) ?? '';
     const prov = await gatherProvider(ctx, iss, input);
@@ -269,8 +271,8 @@ const predictStsOutcomeTool = defineTool({
     const trust = iss ? await gatherTrust(ctx, input, iss, t.facts.claims, input.offline) : undefined;
     ctx.progress(3, 3, 'predicting');
     const o = predictStsOutcome({
-      token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts,
-      trust: trust?.ev ? { decision: trust.ev.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
+      token: t.facts, now, provider: prov.provider, keys: keys.keys, acceptedAlgs: CONSUMER_ALGS.sts, tokenLength: t.raw.length,
+      trust: trust?.ev && trust.decision ? { decision: trust.decision, role: trust.roleArn ?? input.role_name ?? 'the role' } : undefined,
     });
     const findings = [outcomeFinding(o), ...prov.findings, ...(trust?.findings ?? [])];
     return finishOf(findings, o.message, { outcome: o.result, stage: o.stage, error_code: o.error_code ?? null, sts_response: o.message, exact: o.exact, assumptions: o.assumptions, jwks_origin: keys.jwks_origin, role_arn: trust?.roleArn ?? input.role_arn ?? null });

@@ -54,10 +54,12 @@ describe('checkDiscovery', () => {
     expect(f?.evidence.missing_recommended).toEqual(['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported']);
   });
 
-  it('reports DISCOVERY_INVALID when alb/sts is the consumer and RS256 is not advertised', () => {
+  it('reports DISCOVERY_INVALID when alb/bridge is the consumer and RS256 is not advertised; STS accepts ES256', () => {
     const json = { ...goodDoc, id_token_signing_alg_values_supported: ['ES256'] };
-    expect(statusOf(checkDiscovery(facts({ json, consumer: 'sts' })), 'DISCOVERY_INVALID')).toBe('fail');
+    expect(statusOf(checkDiscovery(facts({ json, consumer: 'bridge' })), 'DISCOVERY_INVALID')).toBe('fail');
     expect(statusOf(checkDiscovery(facts({ json, consumer: 'alb' })), 'DISCOVERY_INVALID')).toBe('fail');
+    expect(statusOf(checkDiscovery(facts({ json, consumer: 'sts' })), 'DISCOVERY_INVALID')).toBe('pass');
+    expect(statusOf(checkDiscovery(facts({ json: { ...goodDoc, id_token_signing_alg_values_supported: ['PS256'] }, consumer: 'sts' })), 'DISCOVERY_INVALID')).toBe('fail');
     expect(statusOf(checkDiscovery(facts({ json, consumer: 'generic' })), 'DISCOVERY_INVALID')).toBe('pass');
   });
 

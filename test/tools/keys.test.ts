@@ -92,10 +92,12 @@ describe('check_discovery', () => {
     expect(codes(r.output)).toEqual(['DISCOVERY_INVALID']);
   });
 
-  it('reports DISCOVERY_INVALID for consumer sts when RS256 is not advertised', async () => {
+  it('reports DISCOVERY_INVALID for consumer bridge when RS256 is not advertised, not for sts (STS accepts ES256)', async () => {
     srv.routes.set(DISCOVERY, { json: { issuer: srv.origin, jwks_uri: `${srv.origin}/jwks`, id_token_signing_alg_values_supported: ['ES256'] } });
-    const r = await runOk('check_discovery', { issuer: srv.origin, consumer: 'sts' }, { http });
+    const r = await runOk('check_discovery', { issuer: srv.origin, consumer: 'bridge' }, { http });
     expect(codes(r.output)).toContain('DISCOVERY_INVALID');
+    const sts = await runOk('check_discovery', { issuer: srv.origin, consumer: 'sts' }, { http });
+    expect(codes(sts.output)).not.toContain('DISCOVERY_INVALID');
   });
 
   it('warns DISCOVERY_REDIRECTED for an off-host redirect and reports it', async () => {
@@ -178,10 +180,27 @@ describe('check_jwks', () => {
     expect(r.output.signature).toBe('invalid');
   });
 
-  it('reports TOKEN_KID_MISSING when the token header has no kid', async () => {
+  it('reports TOKEN_KID_MISSING when the token header has no kid: fail for the ALB, warn for STS, and checks the signature with the single key', async () => {
     const t = await tokenEnv({ header: { kid: undefined } });
-    const r = await runOk('check_jwks', t.input, t.opts);
-    expect(codes(r.output)).toContain('TOKEN_KID_MISSING');
+    const alb = await runOk('check_jwks', { ...t.input, consumer: 'alb' }, t.opts);
+    expect(codes(alb.output)).toContain('TOKEN_KID_MISSING');
+    const sts = await runOk('check_jwks', { ...t.input, consumer: 'sts' }, t.opts);
+    expect(codes(sts.output, 'warn')).toContain('TOKEN_KID_MISSING');
+    expect(sts.output.signature).toBe('valid');
+  });
+
+  it('verifies the RFC 7515 A.2 token (no kid) from a jwks_file: valid when genuine, invalid when altered', async () => {
+    // RFC 7515 Appendix A.2: the RS256 example JWS and its public key, from the RFC text.
+    const n = 'ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ';
+    const a2 = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw';
+    const path = join(dir, 'rfc7515-a2.json');
+    writeFileSync(path, JSON.stringify({ keys: [{ kty: 'RSA', e: 'AQAB', n }] }));
+    const genuine = await runOk('check_jwks', { jwks_file: path, token_env: 'JWT' }, { env: { JWT: a2 } });
+    expect(genuine.output.signature).toBe('valid');
+    const i = a2.lastIndexOf('.') + 5; // one signature character changed
+    const bad = `${a2.slice(0, i)}${a2[i] === 'A' ? 'B' : 'A'}${a2.slice(i + 1)}`;
+    const altered = await runOk('check_jwks', { jwks_file: path, token_env: 'JWT' }, { env: { JWT: bad } });
+    expect(altered.output.signature).toBe('invalid');
   });
 
   it('reports JWKS_PRIVATE_KEY_EXPOSED and never shows the private members', async () => {

@@ -49,11 +49,14 @@ describe('decode_token', () => {
     expect(f?.fix).toMatch(/opencode-auth login/);
   });
 
-  it('reports TOKEN_ALG_UNSUPPORTED and TOKEN_KID_MISSING for an ES256 token without kid at STS', async () => {
+  it('reports TOKEN_ALG_UNSUPPORTED and TOKEN_KID_MISSING for an ES256 token without kid at the bridge; STS accepts ES256 and only warns', async () => {
     const token = await mintToken({ key: await testKey('ec', 'ES256'), header: { kid: undefined }, claims: { sub: 'system:serviceaccount:apps:uploader' } });
-    const { output } = await runOk('decode_token', { token, consumer: 'sts' });
+    const { output } = await runOk('decode_token', { token, consumer: 'bridge' });
     expect(codes(output).sort()).toEqual(['TOKEN_ALG_UNSUPPORTED', 'TOKEN_KID_MISSING']);
     expect(output.kind).toBe('service_account');
+    const sts = await runOk('decode_token', { token, consumer: 'sts' });
+    expect(codes(sts.output)).toEqual([]);
+    expect(codes(sts.output, 'warn')).toEqual(['TOKEN_KID_MISSING']);
   });
 
   it('reports TOKEN_UNSECURED for alg none', async () => {

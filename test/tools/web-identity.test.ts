@@ -86,6 +86,15 @@ describe('check_web_identity_token', () => {
     canary(bad);
   });
 
+  it('warns TOKEN_EXPIRED inside STS\'s 5-minute window by default and passes TOKEN_LENGTH_INVALID for a normal token', async () => {
+    const r = await runOk('check_web_identity_token', { token: await token({ exp: -30 }), expected_issuer: ISS, namespace: NS, service_account: SA });
+    expect(r.verdict).toBe('pass');
+    expect(codes(r.output, 'warn')).toContain('TOKEN_EXPIRED');
+    expect(codes(r.output, 'pass')).toContain('TOKEN_LENGTH_INVALID');
+    const strict = await runOk('check_web_identity_token', { token: await token({ exp: -30 }), skew_seconds: 0 });
+    expect(codes(strict.output)).toContain('TOKEN_EXPIRED');
+  });
+
   it('is a usage error with only one of namespace / service_account', async () => {
     const r = await run('check_web_identity_token', { token: await token(), namespace: NS });
     expect(r).toMatchObject({ ok: false, kind: 'usage' });
@@ -169,7 +178,9 @@ describe.skipIf(!need('moto_server'))('against moto IAM', () => {
         [[{ ...allow, Action: 'sts:AssumeRole' }], 'TRUST_ACTION_MISSING'],
         [[allow, { Effect: 'Deny', Principal: '*', Action: 'sts:*' }], 'TRUST_EXPLICIT_DENY'],
         [[{ ...allow, Condition: { StringEquals: { [`${URL_}:aud`]: 'sts.amazon.com' } } }], 'TRUST_CONDITION_AUD_MISMATCH'],
-        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:email`]: 'ops@example.com' } } }], 'TRUST_CONDITION_MISMATCH'],
+        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:amr`]: 'mfa' } } }], 'TRUST_CONDITION_MISMATCH'],
+        // IAM makes no condition key of email for an OIDC provider: the condition can never match.
+        [[{ ...allow, Condition: { StringEquals: { [`${URL_}:email`]: 'dev@example.com' } } }], 'TRUST_CONDITION_KEY_UNSUPPORTED'],
       ];
       for (const [stmts, code] of cases) {
         const r = await runOk('check_role_trust', { role_arn: roleArn, trust_policy: doc(stmts), token: t });
@@ -225,10 +236,31 @@ describe.skipIf(!need('moto_server'))('against moto IAM', () => {
       expect(o.sts_response).toBe("InvalidIdentityToken: OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint");
     });
 
-    it('predicts ExpiredTokenException with STS\'s exact text', async () => {
+    it('predicts ExpiredTokenException with STS\'s text beyond the 5-minute skew window', async () => {
+      await world();
+      const o = await predict({ token: await token({ exp: -400 }) });
+      expect(o.sts_response).toBe(`ExpiredTokenException: Token expired: current date/time ${NOW} must be before the expiration date/time ${NOW - 400}`);
+    });
+
+    it('predicts success with an assumption for a token expired inside STS\'s 5-minute window', async () => {
       await world();
       const o = await predict({ token: await token({ exp: -30 }) });
-      expect(o.sts_response).toBe(`ExpiredTokenException: Token expired: current date/time ${NOW} must be before the expiration date/time${NOW - 30}`);
+      expect(o.outcome).toBe('success');
+      expect(o.assumptions.join(' ')).toMatch(/clock-skew window/);
+    });
+
+    it('predicts success for a token without kid when the public JWKS has exactly one fitting key (verified), as an assumption', async () => {
+      await world();
+      const o = await predict({ token: await token({ header: { kid: undefined } }) });
+      expect(o.outcome).toBe('success');
+      expect(o.assumptions.join(' ')).toMatch(/without kid/);
+    });
+
+    it('predicts ValidationError for a token over 20,000 characters, before any provider lookup', async () => {
+      await world({ providerUrl: 'https://elsewhere.example.com' });
+      const o = await predict({ token: await token({ claims: { pad: 'x'.repeat(20000) } }) });
+      expect(o).toMatchObject({ outcome: 'error', stage: 'token', exact: false });
+      expect(o.sts_response).toMatch(/^ValidationError: .*Member must have length less than or equal to 20000/);
     });
 
     it('predicts "Incorrect token audience" when the provider lacks the aud', async () => {

@@ -5,29 +5,56 @@
  */
 import { compactVerify, importJWK, type ProtectedHeaderParameters } from 'jose';
 import { joseErrorFinding } from '../jose-errors.js';
-import { fail, pass, skip, type Finding } from '../finding.js';
+import { fail, pass, skip, warn, type Finding } from '../finding.js';
+import { CONSUMER_NAME, KID_REQUIRED, missingKidDetail, type Consumer } from '../token/header.js';
 import type { KeyFacts } from './keys.js';
 
 const KTY_FOR: Record<string, string> = { RS: 'RSA', PS: 'RSA', ES: 'EC' };
+const CRV_FOR: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 
 export interface KidMatch {
   finding: Finding;
   key?: KeyFacts | undefined;
 }
 
-/** Finds the key the token's `kid` names. */
-export function matchKid(header: ProtectedHeaderParameters, keys: KeyFacts[], where = 'the JWKS'): KidMatch {
+/** The key type an algorithm needs (RSA for RS/PS, EC for ES, OKP for EdDSA). */
+export function ktyFor(alg: string | undefined): string | undefined {
+  if (!alg) return undefined;
+  return KTY_FOR[alg.slice(0, 2)] ?? (alg === 'EdDSA' || alg === 'Ed25519' ? 'OKP' : undefined);
+}
+
+/**
+ * Keys that could have made a signature with `alg`: the right kty (and curve), no other
+ * declared alg, not an encryption key — the same filter jose's local key set applies.
+ */
+export function keysFitting(alg: string | undefined, keys: readonly KeyFacts[]): KeyFacts[] {
+  const kty = ktyFor(alg);
+  return keys.filter((k) => k.usable && k.kty === kty && (k.alg === undefined || k.alg === alg) && (k.use === undefined || k.use === 'sig') && (CRV_FOR[alg ?? ''] === undefined || k.crv === CRV_FOR[alg ?? '']));
+}
+
+/**
+ * Finds the key the token's `kid` names. Without a kid, the one key that fits the algorithm
+ * (kty/alg/curve), when there is exactly one, so the signature can still be verified; the
+ * missing kid itself is then judged by the consumer's rule (fail for the ALB and the bridge,
+ * warn for STS and a generic verifier).
+ */
+export function matchKid(header: ProtectedHeaderParameters, keys: KeyFacts[], where = 'the JWKS', consumer: Consumer = 'generic'): KidMatch {
   const kid = header.kid;
   const served = keys.map((k) => k.kid).filter((k): k is string => k !== undefined);
   if (kid === undefined) {
-    return {
-      finding: fail('TOKEN_KID_MISSING', {
-        title: 'The token header has no kid',
-        detail: `ALB and STS pick the verification key by kid; without one they cannot choose among ${keys.length} key(s).`,
-        evidence: { alg: header.alg, served_kids: served },
-        fix: 'Configure the issuer to put the key id (kid) in the JWT header.',
-      }),
+    const fitting = keysFitting(header.alg, keys);
+    const key = fitting.length === 1 ? fitting[0] : undefined;
+    const strict = KID_REQUIRED[consumer];
+    const picked = key
+      ? ` Exactly one key in ${where} fits ${String(header.alg)} (${key.kid ?? `#${key.index}`}), so the signature is checked with it.`
+      : ` ${fitting.length === 0 ? `No key in ${where} fits ${String(header.alg)}` : `${fitting.length} keys in ${where} fit ${String(header.alg)}`}, so no key can be chosen and the signature is not checked.`;
+    const init = {
+      title: strict ? `The token header has no kid; ${CONSUMER_NAME[consumer]} rejects it` : `The token header has no kid${key ? '; the single fitting key was used' : ''}`,
+      detail: `${missingKidDetail(consumer, keys.length)}${picked}`,
+      evidence: { alg: header.alg, consumer, served_kids: served, fitting_keys: fitting.map((k) => k.kid ?? `#${k.index}`) },
+      fix: 'Configure the issuer to put the key id (kid) in the JWT header.',
     };
+    return { key, finding: strict ? fail('TOKEN_KID_MISSING', init) : warn('TOKEN_KID_MISSING', init) };
   }
   const key = keys.find((k) => k.kid === kid);
   if (!key) {
@@ -47,20 +74,21 @@ export function matchKid(header: ProtectedHeaderParameters, keys: KeyFacts[], wh
 export async function checkSignature(raw: string, header: ProtectedHeaderParameters, key: KeyFacts | undefined): Promise<Finding> {
   if (!key) return skip('SIGNATURE_INVALID', { title: 'Signature not checked: no key selected' });
   const alg = header.alg;
-  const evidence = { kid: key.kid, alg, key_alg: key.alg, key_thumbprint: key.thumbprint };
+  const evidence = { kid: key.kid ?? null, alg, key_alg: key.alg, key_thumbprint: key.thumbprint };
+  const name = key.kid ?? `#${key.index} (no kid)`;
   if (!alg || alg === 'none') return skip('SIGNATURE_INVALID', { title: 'Signature not checked: the token is unsecured', evidence });
   if (key.alg !== undefined && key.alg !== alg) {
     return fail('SIGNATURE_INVALID', {
-      title: `The key ${key.kid} is for ${key.alg}, but the token says ${alg}`,
+      title: `The key ${name} is for ${key.alg}, but the token says ${alg}`,
       detail: 'A verifier only uses a key for the algorithm it declares, so this token cannot verify.',
       evidence,
       fix: `Sign with ${key.alg} (as the key declares), or publish the key with alg ${alg}.`,
     });
   }
-  const needs = KTY_FOR[alg.slice(0, 2)] ?? (alg === 'EdDSA' || alg === 'Ed25519' ? 'OKP' : undefined);
+  const needs = ktyFor(alg);
   if (needs && key.kty !== needs) {
     return fail('SIGNATURE_INVALID', {
-      title: `The key ${key.kid} is ${key.kty ?? 'untyped'}, but ${alg} needs an ${needs} key`,
+      title: `The key ${name} is ${key.kty ?? 'untyped'}, but ${alg} needs an ${needs} key`,
       detail: 'The kid names a key of another type than the one that made this signature.',
       evidence,
       fix: `Publish the signer's ${needs} public key under this kid (or give the other key its own kid).`,
@@ -68,7 +96,7 @@ export async function checkSignature(raw: string, header: ProtectedHeaderParamet
   }
   if (key.use !== undefined && key.use !== 'sig') {
     return fail('SIGNATURE_INVALID', {
-      title: `The key ${key.kid} is for use "${key.use}", not signatures`,
+      title: `The key ${name} is for use "${key.use}", not signatures`,
       evidence,
       fix: 'Publish the signing key with use "sig".',
     });
@@ -77,7 +105,7 @@ export async function checkSignature(raw: string, header: ProtectedHeaderParamet
     const cryptoKey = await importJWK(key.jwk, alg);
     await compactVerify(raw, cryptoKey, { algorithms: [alg] });
   } catch (e) {
-    return joseErrorFinding(e, { what: `the signature with key ${key.kid}`, evidence });
+    return joseErrorFinding(e, { what: `the signature with key ${name}`, evidence });
   }
-  return pass('SIGNATURE_INVALID', { title: `The signature verifies with key ${key.kid}`, evidence });
+  return pass('SIGNATURE_INVALID', { title: `The signature verifies with key ${name}`, evidence });
 }

@@ -97,3 +97,45 @@ export function staleNote(tokenValue: unknown, albValue: string | undefined, ssm
   const values = Array.isArray(tokenValue) ? tokenValue : [tokenValue];
   return values.includes(ssmValue) ? ' The token agrees with SSM: the ALB holds a stale value (see ALB_JWT_CONFIG_MISMATCH).' : undefined;
 }
+
+/**
+ * Documented limits of jwt-validation AdditionalClaims (ELB user guide, "Verify JWTs using an
+ * Application Load Balancer"): at most 10 claims, at most 10 values per claim, each value at
+ * most 256 characters, and a `space-separated-values` claim's values may not contain spaces
+ * (the token's value is split on spaces). ALB_JWT_CLAIM_LIMIT per rule.
+ */
+export const ALB_CLAIM_LIMITS = { claims: 10, valuesPerClaim: 10, valueChars: 256 } as const;
+
+/**
+ * What the ELB documentation does not say, and this tool therefore assumes — quoted in
+ * findings that depend on it, so a reader knows it is not AWS's word.
+ */
+export const ALB_ASSUMPTIONS = {
+  wwwAuthenticate: 'Assumption (not documented by AWS): the 401 carries a WWW-Authenticate: Bearer header naming the failure.',
+  clockSkew: 'Assumption (not documented by AWS): the ALB allows little or no clock skew on exp/nbf/iat; this tool uses 60 s.',
+  jwksUnreachable: 'Assumption (not documented by AWS): when the ALB cannot fetch the JWKS it rejects the token (401) rather than letting it through; a cached JWKS may be used for a while.',
+} as const;
+
+export function checkAlbClaimLimits(configs: readonly JwtRuleConfig[]): Finding[] {
+  return configs.filter((c) => c.config).map(({ priority, config }) => {
+    const problems: string[] = [];
+    const claims = config!.additionalClaims;
+    if (claims.length > ALB_CLAIM_LIMITS.claims) problems.push(`${claims.length} additional claims (at most ${ALB_CLAIM_LIMITS.claims})`);
+    for (const c of claims) {
+      if (c.values.length > ALB_CLAIM_LIMITS.valuesPerClaim) problems.push(`claim ${c.name} has ${c.values.length} values (at most ${ALB_CLAIM_LIMITS.valuesPerClaim})`);
+      const long = c.values.filter((v) => v.length > ALB_CLAIM_LIMITS.valueChars);
+      if (long.length) problems.push(`claim ${c.name} has ${long.length} value(s) over ${ALB_CLAIM_LIMITS.valueChars} characters`);
+      if (c.format === 'space-separated-values') {
+        const spaced = c.values.filter((v) => /\s/.test(v));
+        if (spaced.length) problems.push(`claim ${c.name} (space-separated-values) has value(s) containing spaces: ${spaced.map((v) => JSON.stringify(v.slice(0, 40))).join(', ')} — they can never equal one space-separated item`);
+      }
+    }
+    if (!problems.length) return pass('ALB_JWT_CLAIM_LIMIT', { title: `Rule ${priority}'s additional claims are within the ALB limits`, evidence: { priority, claims: claims.length } });
+    return fail('ALB_JWT_CLAIM_LIMIT', {
+      title: `Rule ${priority}'s jwt-validation additional claims break an ALB limit`,
+      detail: `${problems.join('; ')}. Limits from the ELB user guide: ≤ ${ALB_CLAIM_LIMITS.claims} claims, ≤ ${ALB_CLAIM_LIMITS.valuesPerClaim} values per claim, each ≤ ${ALB_CLAIM_LIMITS.valueChars} characters; space-separated-values values without spaces.`,
+      evidence: { priority, problems },
+      fix: 'Fix the AdditionalClaims of the jwt-validation action (aws elbv2 modify-rule), e.g. one value per scope for space-separated-values.',
+    });
+  });
+}

@@ -11,7 +11,7 @@ import { checkAlg, checkForm, checkKid } from '../token/header.js';
 import type { TokenFacts } from '../token/inspect.js';
 import { checkExpectedKind, classifyToken } from '../token/kind.js';
 import { checkTokenTime } from '../token/time.js';
-import { audClaimOf, staleNote, type SsmJwtValues } from './alb-jwt.js';
+import { ALB_ASSUMPTIONS, audClaimOf, staleNote, type SsmJwtValues } from './alb-jwt.js';
 import type { JwtValidationFact } from './facts.js';
 
 export interface AlbTokenInput {
@@ -31,12 +31,13 @@ export async function judgeTokenForAlb(i: AlbTokenInput): Promise<Finding[]> {
   const form = checkForm(token.form, token.header as Record<string, unknown>, true);
   if (form.length) return form;
   const out: Finding[] = [checkAlg(token.header as Record<string, unknown>, 'alb')];
-  out.push(...checkTokenTime(token.claims, i.now, i.skewSeconds ?? 60));
+  // The ALB's clock skew is not documented: time verdicts near the edge carry the assumption.
+  out.push(...checkTokenTime(token.claims, i.now, i.skewSeconds ?? 60).map((f) => (f.status === 'fail' || f.status === 'warn' ? { ...f, detail: `${f.detail} ${ALB_ASSUMPTIONS.clockSkew}` } : f)));
   const guess = classifyToken(token.header as Record<string, unknown>, token.claims);
   if (guess.kind === 'access') out.push(checkExpectedKind(guess, 'id'));
   if (i.config) out.push(...claimFindings(token, i.config, i.ssm ?? {}));
   if (i.keys) {
-    const m = matchKid(token.header, i.keys, `the JWKS at ${i.config?.jwksEndpoint ?? 'the ALB\'s JWKS endpoint'}`);
+    const m = matchKid(token.header, i.keys, `the JWKS at ${i.config?.jwksEndpoint ?? 'the ALB\'s JWKS endpoint'}`, 'alb');
     out.push(m.finding);
     if (m.key) out.push(await checkSignature(i.raw, token.header, m.key));
   } else {

@@ -10,7 +10,7 @@
  */
 import { fail, pass, warn, type Finding } from '../finding.js';
 
-export const TOKEN_KINDS = ['id', 'access', 'service_account'] as const;
+export const TOKEN_KINDS = ['id', 'access', 'service_account', 'github'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 export interface KindGuess {
@@ -22,6 +22,7 @@ const KIND_NAME: Record<TokenKind | 'unknown', string> = {
   id: 'an OIDC ID token',
   access: 'an OAuth access token',
   service_account: 'a Kubernetes service-account token',
+  github: 'a GitHub Actions OIDC token',
   unknown: 'a token of unknown kind',
 };
 
@@ -32,6 +33,13 @@ export function classifyToken(header: Record<string, unknown>, claims: Record<st
   if (typeof claims.sub === 'string' && SA_SUB.test(claims.sub)) sa.push(`sub is "${claims.sub}"`);
   if (claims['kubernetes.io'] !== undefined) sa.push('has a "kubernetes.io" claim (namespace, service account, pod)');
   if (sa.length) return { kind: 'service_account', reasons: sa };
+
+  // GitHub Actions: a repo:… subject with the Actions claims (repository, job_workflow_ref, run_id…).
+  const gh: string[] = [];
+  if (typeof claims.sub === 'string' && /^repo:[^/]+\/[^:]+:/.test(claims.sub)) gh.push(`sub is "${claims.sub}"`);
+  const ghClaims = ['job_workflow_ref', 'repository', 'run_id', 'runner_environment'].filter((c) => claims[c] !== undefined);
+  if (ghClaims.length >= 2) gh.push(`has GitHub Actions claims (${ghClaims.join(', ')})`);
+  if (gh.length && ghClaims.length >= 2) return { kind: 'github', reasons: gh };
 
   if (claims.token_use === 'id') return { kind: 'id', reasons: ['Cognito token_use is "id"', ...(claims.aud !== undefined ? ['has aud (the app client id)'] : [])] };
   if (claims.token_use === 'access') {
@@ -55,6 +63,7 @@ export function classifyToken(header: Record<string, unknown>, claims: Record<st
 const FIX: Record<TokenKind, string> = {
   id: 'Send the ID token (id_token), not the access token: the OpenCode ALB checks aud against the CLI client id, and a Cognito access token has no aud. Re-authenticate with `opencode-auth login` and use the id_token it stores.',
   access: 'Send the access token (access_token) from the same login, not the id_token.',
+  github: 'Use the token the workflow requests from GitHub (aws-actions/configure-aws-credentials with permissions: id-token: write), not another identity provider\'s token.',
   service_account: 'Use the projected service-account token (a serviceAccountToken volume with audience sts.amazonaws.com, or `kubectl create token <sa> -n <namespace> --audience sts.amazonaws.com` to test).',
 };
 

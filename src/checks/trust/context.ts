@@ -1,8 +1,10 @@
 /**
  * The request context IAM builds for AssumeRoleWithWebIdentity: the federated principal (the
- * provider ARN) and condition keys `<provider-url>:<claim>` for the token's claims (`sub`,
- * `aud` — multi-valued when the token has several audiences — `amr`, `email`…).
+ * provider ARN) and condition keys `<provider-url>:<claim>` — only for the claims IAM makes
+ * keys of for this issuer (presets/condition-keys.ts: `aud`, `sub`, `amr`; Google `oaud` with
+ * `aud` ← `azp`; GitHub Actions its nine claims). Any other claim gets no key.
  */
+import { conditionKeysFor } from '../../presets/condition-keys.js';
 import type { TrustRequest } from './evaluate.js';
 
 export const ASSUME_ACTION = 'sts:AssumeRoleWithWebIdentity';
@@ -29,10 +31,15 @@ function values(v: unknown): string[] | undefined {
 }
 
 export function webIdentityRequest(providerArn: string, providerUrl: string, claims: Record<string, unknown>, extra: Record<string, string[]> = {}): TrustRequest {
+  const keys = conditionKeysFor(providerUrl);
   const context: Record<string, string[]> = {};
-  for (const [claim, v] of Object.entries(claims)) {
-    const vals = values(v);
-    if (vals) context[`${providerUrl}:${claim}`] = vals;
+  for (const keyClaim of keys.claims) {
+    const from = keys.mapped?.[keyClaim] ?? keyClaim;
+    // Google: :aud is read from azp only when the token has one; without azp, :aud is aud.
+    const source = keys.mapped && keyClaim === 'aud' && claims.azp === undefined ? 'aud' : from;
+    if (keys.mapped && keyClaim === 'oaud' && claims.azp === undefined) continue;
+    const vals = values(claims[source]);
+    if (vals) context[`${providerUrl}:${keyClaim}`] = vals;
   }
   return { principal: providerArn, action: ASSUME_ACTION, context: { ...context, ...extra } };
 }

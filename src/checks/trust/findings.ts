@@ -32,12 +32,12 @@ function describeCondition(c: ConditionVerdict, subject: TrustSubject): string {
 type ConditionClass = 'sub' | 'aud' | 'other';
 const classOf = (key: string): ConditionClass => (/:sub$/i.test(key) ? 'sub' : /:aud$/i.test(key) ? 'aud' : 'other');
 
-function conditionFinding(cls: ConditionClass, candidates: StatementVerdict[], allowed: boolean, subject: TrustSubject): Finding {
+function conditionFinding(cls: ConditionClass, candidates: StatementVerdict[], allowed: boolean, subject: TrustSubject, reportedElsewhere: (key: string) => boolean): Finding {
   const code = cls === 'sub' ? 'TRUST_CONDITION_SUB_MISMATCH' : cls === 'aud' ? 'TRUST_CONDITION_AUD_MISMATCH' : 'TRUST_CONDITION_MISMATCH';
   const what = cls === 'other' ? 'other conditions' : `:${cls} conditions`;
   if (allowed) return pass(code, { title: `The ${what} of the allowing statement match` });
   if (!candidates.length) return skip(code, { title: `No statement names this provider and action, so its ${what} were not reached` });
-  const bad = candidates.flatMap((s) => s.conditions.filter((c) => classOf(c.key) === cls && c.result !== true).map((c) => ({ s, c })));
+  const bad = candidates.flatMap((s) => s.conditions.filter((c) => classOf(c.key) === cls && c.result !== true && !reportedElsewhere(c.key)).map((c) => ({ s, c })));
   if (!bad.length) return pass(code, { title: `The ${what} match` });
   const evidence = { conditions: bad.map(({ s, c }) => ({ statement: s.index, operator: c.operator, key: c.key, policy_values: c.policy_values, request_values: c.request_values, result: c.result })) };
   const detail = bad.map(({ s, c }) => `${label(s)}: ${describeCondition(c, subject)}`).join('; ');
@@ -51,7 +51,11 @@ function conditionFinding(cls: ConditionClass, candidates: StatementVerdict[], a
   return fail(code, { title: `The trust policy's ${what} do not match this token`, detail, evidence, fix });
 }
 
-export function trustFindings(ev: TrustEvaluation, subject: TrustSubject): Finding[] {
+/**
+ * `reportedElsewhere`: condition keys another finding explains (TRUST_CONDITION_KEY_UNSUPPORTED
+ * for claims IAM does not evaluate), left out of the condition findings here.
+ */
+export function trustFindings(ev: TrustEvaluation, subject: TrustSubject, reportedElsewhere: (key: string) => boolean = () => false): Finding[] {
   const out: Finding[] = [];
   const denying = ev.statements.filter((s) => s.effect === 'Deny' && s.applies === true);
   out.push(denying.length
@@ -84,7 +88,7 @@ export function trustFindings(ev: TrustEvaluation, subject: TrustSubject): Findi
       fix: `Add "Action": "${ACTION}" to the statement that names the provider (sts:AssumeRole alone does not cover it).`,
     }));
   const reached = byPrincipal.filter((s) => s.action.result === true);
-  for (const cls of ['sub', 'aud', 'other'] as const) out.push(conditionFinding(cls, reached, allowed, subject));
+  for (const cls of ['sub', 'aud', 'other'] as const) out.push(conditionFinding(cls, reached, allowed, subject, reportedElsewhere));
   out.push(wildcardFinding(ev));
   return out;
 }

@@ -90,6 +90,31 @@ interface Entry extends StsCase {
 const msg = (re: RegExp) => (p: ParsedStsError) => re.test(p.message);
 
 const CATALOGUE: Entry[] = [
+  // ── The workflow side (GitHub Actions): no token was ever sent to STS ──────
+  {
+    id: 'github_fork_no_token', code: 'GitHubActionsNoIdToken', test: (p) => /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|id-token|Could not load credentials from any providers|Credentials could not be loaded/i.test(p.message) && /\bfork/i.test(p.message),
+    meaning: 'The workflow ran for a pull request from a fork. GitHub does not give fork pull requests an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set, whatever the permissions block says), so configure-aws-credentials has nothing to send to STS.',
+    confirm_with: [],
+    fix: 'Run the AWS steps only for pushes or same-repository pull requests (if: github.event.pull_request.head.repo.full_name == github.repository), or move them to a workflow triggered after review (e.g. workflow_run / a deployment environment with required reviewers). Do not hand fork code a role.',
+  },
+  {
+    id: 'github_id_token_permission', code: 'GitHubActionsNoIdToken', test: (p) => /ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)|Could not load credentials from any providers|Credentials could not be loaded, please check your action inputs/i.test(p.message),
+    meaning: 'The job could not request a GitHub OIDC token, so STS was never called: the runner sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN only when the job (or workflow) has `permissions: id-token: write`. configure-aws-credentials then finds no credentials ("Could not load credentials from any providers"). Pull requests from forks never get a token.',
+    confirm_with: [],
+    fix: 'Add to the job (or workflow): permissions: { id-token: write, contents: read } — a permissions block replaces the defaults, so list contents: read too. Then pass role-to-assume (and aws-region) to aws-actions/configure-aws-credentials.',
+  },
+  {
+    id: 'token_length', code: 'ValidationError', test: (p) => /Member must have length/i.test(p.message) && (/webIdentityToken/i.test(p.message) || p.code === 'ValidationError'),
+    meaning: 'The WebIdentityToken parameter is shorter than 4 or longer than 20,000 characters (STS API reference: length constraints). STS rejects the request before looking at the token, the provider or the role.',
+    confirm_with: ['check_web_identity_token'],
+    fix: 'Pass the token itself (not a path or an empty variable); if it is over 20,000 characters, mint a smaller token (fewer groups or custom claims).',
+  },
+  {
+    id: 'tag_session_denied', code: 'AccessDenied', test: msg(/sts:TagSession/i),
+    meaning: 'The token carries session tags (the https://aws.amazon.com/tags claim) and the role\'s trust policy does not allow sts:TagSession for this provider.',
+    confirm_with: ['check_role_trust'],
+    fix: 'Add "sts:TagSession" to the Action list of the trust statement that allows sts:AssumeRoleWithWebIdentity for this provider.',
+  },
   {
     id: 'provider_not_found', code: 'InvalidIdentityToken', test: msg(/No OpenIDConnect provider found/i),
     meaning: 'STS found no IAM OIDC provider whose URL equals the token\'s iss (without https://). Either the provider is missing in this account, or iss differs from its URL (trailing slash, scheme, host, path).',
@@ -123,7 +148,7 @@ const CATALOGUE: Entry[] = [
   },
   {
     id: 'expired', code: 'ExpiredTokenException', test: (p) => p.code === 'ExpiredTokenException' || /Token expired|Token too old/i.test(p.message),
-    meaning: 'The token\'s exp is before STS\'s current time (both are in the message, in epoch seconds). Projected service-account tokens are refreshed by the kubelet; a client that read the file once keeps sending a stale token.',
+    meaning: 'The token\'s exp is before STS\'s current time by more than the 5-minute clock-skew window IAM documents (both times are in the message, in epoch seconds; older SDKs print the second one without a space). "Token too old" is the same rejection. Projected service-account tokens are refreshed by the kubelet; a client that read the file once keeps sending a stale token.',
     confirm_with: ['check_web_identity_token'],
     fix: 'Re-read the token file before each call (AWS SDKs do with AWS_WEB_IDENTITY_TOKEN_FILE); check the clocks (date -u) if the token should still be valid.',
   },

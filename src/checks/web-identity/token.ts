@@ -1,7 +1,14 @@
 /**
- * A token against what STS AssumeRoleWithWebIdentity requires: a signed JWS with a kid and an
- * accepted algorithm, `iss` https (and exactly the expected issuer), `aud` containing the
- * audience (default `sts.amazonaws.com`), `sub` equal to the expected subject, not expired.
+ * A token against what STS AssumeRoleWithWebIdentity requires: 4 to 20,000 characters, a
+ * signed JWS with an accepted algorithm (RS/ES 256/384/512; a missing kid only warns), `iss`
+ * https (and exactly the expected issuer), `aud` containing the audience (default
+ * `sts.amazonaws.com`), `sub` equal to the expected subject, not expired beyond STS's 5-minute
+ * clock-skew window.
+ *
+ * Sources: STS API reference, AssumeRoleWithWebIdentity → WebIdentityToken "Length
+ * Constraints: Minimum length of 4. Maximum length of 20000."; IAM User Guide, "OIDC
+ * federation": "IAM provides a five-minute window beyond the expiration time specified in the
+ * JWT to account for clock skew".
  */
 import { describeDifference } from '../token/difference.js';
 import { checkAlg, checkForm, checkKid } from '../token/header.js';
@@ -10,13 +17,32 @@ import { checkTokenTime } from '../token/time.js';
 import { fail, pass, skip, type Finding } from '../finding.js';
 
 export const STS_AUDIENCE = 'sts.amazonaws.com';
+/** STS's clock-skew window past exp, in seconds (IAM User Guide, "OIDC federation"). */
+export const STS_SKEW_SECONDS = 300;
+/** WebIdentityToken length constraints (STS API reference). */
+export const STS_TOKEN_LENGTH = { min: 4, max: 20000 } as const;
+
+/** TOKEN_LENGTH_INVALID: outside 4..20,000 characters STS answers ValidationError before looking at the token. */
+export function checkTokenLength(length: number): Finding {
+  const evidence = { length, min: STS_TOKEN_LENGTH.min, max: STS_TOKEN_LENGTH.max };
+  if (length >= STS_TOKEN_LENGTH.min && length <= STS_TOKEN_LENGTH.max) return pass('TOKEN_LENGTH_INVALID', { title: `The token is ${length} characters, within STS's 4–20,000`, evidence });
+  const tooLong = length > STS_TOKEN_LENGTH.max;
+  return fail('TOKEN_LENGTH_INVALID', {
+    title: `The token is ${length} characters; STS accepts ${tooLong ? 'at most 20,000' : 'at least 4'}`,
+    detail: `STS validates the WebIdentityToken parameter's length before anything else and answers ValidationError ("Member must have length ${tooLong ? 'less than or equal to 20000' : 'greater than or equal to 4'}") — no provider lookup, no key fetch.${tooLong ? ' Large tokens usually carry many groups or custom claims.' : ''}`,
+    evidence,
+    fix: tooLong ? 'Mint a smaller token: drop groups/custom claims from this client\'s token, or use a dedicated audience with fewer claims.' : 'Pass the token itself (the file content), not a path or an empty value.',
+  });
+}
 
 export interface StsExpectations {
   issuer?: string | undefined;
   audience: string;
   subject?: string | undefined;
-  /** Clock-skew allowance in seconds (STS compares exp with its own clock: default 0). */
+  /** Clock-skew allowance in seconds (STS: 300, its documented window past exp). */
   skewSeconds?: number;
+  /** The token's length in characters, when known (TOKEN_LENGTH_INVALID). */
+  tokenLength?: number | undefined;
 }
 
 export function audiencesOf(claims: Record<string, unknown>): string[] {
@@ -73,14 +99,16 @@ export function checkSubject(sub: unknown, expected: string | undefined): Findin
 }
 
 export function checkStsToken(token: TokenFacts, expect: StsExpectations, now: Date): Finding[] {
+  const length = expect.tokenLength === undefined ? [] : [checkTokenLength(expect.tokenLength)];
   const form = checkForm(token.form, token.header, true);
-  if (form.length) return form;
+  if (form.length) return [...length, ...form];
   return [
+    ...length,
     checkAlg(token.header, 'sts'),
     checkKid(token.header, 'sts'),
     checkIssuer(token.claims.iss, expect.issuer),
     checkAudience(token.claims, expect.audience),
     checkSubject(token.claims.sub, expect.subject),
-    ...checkTokenTime(token.claims, now, expect.skewSeconds ?? 0, { requireExpiry: true }),
+    ...checkTokenTime(token.claims, now, expect.skewSeconds ?? STS_SKEW_SECONDS, { requireExpiry: true }),
   ];
 }

@@ -42,6 +42,8 @@ export interface RoleFacts {
   arn: string;
   name: string;
   maxSessionDuration?: number | undefined;
+  /** The role's tags (GetRole returns them), key → value. */
+  tags?: Record<string, string> | undefined;
   /** The trust policy document, decoded and parsed. */
   trustPolicy: unknown;
 }
@@ -64,6 +66,7 @@ export async function getRole(aws: AwsSession, roleName: string): Promise<RoleFa
     arn: role.Arn,
     name: role.RoleName,
     maxSessionDuration: role.MaxSessionDuration,
+    tags: Object.fromEntries((role.Tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ''])),
     trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
   };
 }

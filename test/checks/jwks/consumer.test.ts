@@ -36,11 +36,11 @@ describe('checkConsumerLimits', () => {
     expect(checkConsumerLimits(await keysOf(jwksOf(...(await rsa(2)))), 3000, 'sts')[0]?.status).toBe('pass');
   });
 
-  it('reports JWKS_CONSUMER_LIMIT for STS keys that break the bridge rules', async () => {
+  it('reports JWKS_CONSUMER_LIMIT for keys that break the bridge rules', async () => {
     const good = (await testKey()).jwk;
     const { use: _use, ...noUse } = { ...good, kid: 'no-use' };
     const { alg: _alg, ...noAlg } = { ...good, kid: 'no-alg' };
-    const fs = checkConsumerLimits(await keysOf({ keys: [good, noUse, noAlg, (await testKey('ec-1', 'ES256')).jwk] }), 3000, 'sts');
+    const fs = checkConsumerLimits(await keysOf({ keys: [good, noUse, noAlg, (await testKey('ec-1', 'ES256')).jwk] }), 3000, 'bridge');
     expect(fs).toHaveLength(1);
     expect(fs[0]).toMatchObject({ code: 'JWKS_CONSUMER_LIMIT', status: 'fail' });
     expect((fs[0]?.evidence.keys as Array<{ kid: string }>).map((k) => k.kid)).toEqual(['no-use', 'no-alg', 'ec-1']);
@@ -51,12 +51,27 @@ describe('checkConsumerLimits', () => {
   it('reports JWKS_CONSUMER_LIMIT for an empty JWKS with STS', () => {
     expect(checkConsumerLimits([], 11, 'sts')[0]?.status).toBe('fail');
   });
+
+  it('passes JWKS_CONSUMER_LIMIT for STS with EC keys and keys without use/alg/kid (not the bridge\'s rules)', async () => {
+    const good = (await testKey()).jwk;
+    const { use: _u, alg: _a, kid: _k, ...bare } = good;
+    const fs = checkConsumerLimits(await keysOf({ keys: [bare, (await testKey('ec-1', 'ES256')).jwk, (await testKey('ec-3', 'ES384')).jwk] }), 3000, 'sts');
+    expect(fs).toMatchObject([{ code: 'JWKS_CONSUMER_LIMIT', status: 'pass' }]);
+  });
+
+  it('reports JWKS_CONSUMER_LIMIT for STS when no key is RSA or EC P-256/384/521', async () => {
+    const ed = (await testKey('ed-1', 'EdDSA')).jwk;
+    expect(checkConsumerLimits(await keysOf({ keys: [ed] }), 300, 'sts')[0]?.status).toBe('fail');
+    expect(checkConsumerLimits(await keysOf({ keys: [ed, (await testKey()).jwk] }), 300, 'sts')[0]?.status).toBe('warn');
+  });
 });
 
 describe('checkTokenAlgForConsumer', () => {
-  it('reports TOKEN_ALG_UNSUPPORTED for ES256 with the ALB and STS', () => {
+  it('reports TOKEN_ALG_UNSUPPORTED for ES256 with the ALB and the bridge, not with STS', () => {
     expect(checkTokenAlgForConsumer('ES256', 'alb')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'fail' }]);
-    expect(checkTokenAlgForConsumer('ES256', 'sts')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'fail' }]);
+    expect(checkTokenAlgForConsumer('ES256', 'bridge')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'fail' }]);
+    expect(checkTokenAlgForConsumer('ES512', 'sts')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'pass' }]);
+    expect(checkTokenAlgForConsumer('PS256', 'sts')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'fail' }]);
     expect(checkTokenAlgForConsumer('RS256', 'sts')).toMatchObject([{ code: 'TOKEN_ALG_UNSUPPORTED', status: 'pass' }]);
     expect(checkTokenAlgForConsumer('ES256', 'generic')).toEqual([]);
   });

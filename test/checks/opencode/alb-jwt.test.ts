@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAlbJwtConfig, jwtConfigsOf, staleNote } from '../../../src/checks/opencode/alb-jwt.js';
+import { ALB_ASSUMPTIONS, checkAlbClaimLimits, checkAlbJwtConfig, jwtConfigsOf, staleNote } from '../../../src/checks/opencode/alb-jwt.js';
 import { judgeTokenForAlb } from '../../../src/checks/opencode/alb-token.js';
 import type { JwtValidationFact, RuleFact } from '../../../src/checks/opencode/facts.js';
 import { readKeySet } from '../../../src/checks/jwks/keys.js';
@@ -59,6 +59,10 @@ describe('judgeTokenForAlb', () => {
     expect(failed(await judge(await mintToken({ claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } })))).toEqual([]);
   });
 
+  it('fails TOKEN_KID_MISSING for a token without kid: the ALB picks the key by kid', async () => {
+    expect(failed(await judge(await mintToken({ header: { kid: undefined }, claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } })))).toContain('TOKEN_KID_MISSING');
+  });
+
   it('reports TOKEN_ISSUER_MISMATCH with a stale-ALB note when the token matches SSM', async () => {
     const f = await judge(await mintToken({ claims: { iss: ISS, aud: 'cli-new' } }), cfg({ issuer: ISS.replace('NEW', 'OLD') }));
     const iss = f.find((x) => x.code === 'TOKEN_ISSUER_MISMATCH')!;
@@ -79,5 +83,32 @@ describe('judgeTokenForAlb', () => {
   it('reports JWKS_KID_NOT_FOUND for a kid the JWKS does not serve', async () => {
     const other = await testKey('rotated-away');
     expect(failed(await judge(await mintToken({ key: other, claims: { iss: ISS, aud: 'cli-new' } })))).toEqual(['JWKS_KID_NOT_FOUND']);
+  });
+});
+
+describe('checkAlbClaimLimits', () => {
+  it('passes ALB_JWT_CLAIM_LIMIT for the stack\'s one aud value', () => {
+    expect(checkAlbClaimLimits(jwtConfigsOf([rule(5, cfg())], [5]))).toMatchObject([{ code: 'ALB_JWT_CLAIM_LIMIT', status: 'pass' }]);
+  });
+
+  it('reports ALB_JWT_CLAIM_LIMIT for 11 values, a 257-character value, and a space inside a space-separated-values value', () => {
+    const many = cfg({ additionalClaims: [{ name: 'aud', format: 'string-array', values: Array.from({ length: 11 }, (_, i) => `c${i}`) }] });
+    const long = cfg({ additionalClaims: [{ name: 'aud', format: 'single-string', values: ['x'.repeat(257)] }] });
+    const spaced = cfg({ additionalClaims: [{ name: 'scope', format: 'space-separated-values', values: ['read write'] }] });
+    const fs = checkAlbClaimLimits(jwtConfigsOf([rule(3, many), rule(5, long), rule(7, spaced)], [3, 5, 7]));
+    expect(fs.map((f) => f.status)).toEqual(['fail', 'fail', 'fail']);
+    expect(fs[0]!.detail).toMatch(/11 values/);
+    expect(fs[1]!.detail).toMatch(/over 256 characters/);
+    expect(fs[2]!.detail).toMatch(/containing spaces/);
+  });
+
+  it('labels undocumented ALB behaviour as an assumption, e.g. the clock skew on an expired token', async () => {
+    for (const text of Object.values(ALB_ASSUMPTIONS)) expect(text).toMatch(/^Assumption \(not documented by AWS\)/);
+    const raw = await mintToken({ exp: -600, claims: { iss: ISS, aud: 'cli-new', token_use: 'id' } });
+    const i = inspectToken(raw);
+    if (!i.ok) throw new Error('bad token');
+    const f = (await judgeTokenForAlb({ raw, token: i.token, now: NOW_DATE, config: cfg(), ssm: SSM })).find((x) => x.code === 'TOKEN_EXPIRED');
+    expect(f?.status).toBe('fail');
+    expect(f?.detail).toContain(ALB_ASSUMPTIONS.clockSkew);
   });
 });

@@ -26,15 +26,23 @@ describe('checkForm', () => {
 });
 
 describe('checkAlg', () => {
-  it('reports TOKEN_ALG_UNSUPPORTED for ES256 at the ALB and STS, passes RS256', async () => {
+  it('reports TOKEN_ALG_UNSUPPORTED for ES256 at the ALB and the bridge, passes RS256', async () => {
     const es = await headerOf({ key: await testKey('ec-1', 'ES256') });
-    for (const consumer of ['alb', 'sts'] as const) {
+    for (const consumer of ['alb', 'bridge'] as const) {
       const f = checkAlg(es.header, consumer);
       expect(f.status).toBe('fail');
       expect(f.detail).toMatch(/RS256 only/);
     }
     const rs = await headerOf({});
     expect(checkAlg(rs.header, 'alb').status).toBe('pass');
+  });
+
+  it('passes TOKEN_ALG_UNSUPPORTED at STS for the six documented algorithms, fails PS256 and EdDSA', async () => {
+    // STS API reference, WebIdentityToken: RS256/384/512 or ES256/384/512.
+    for (const alg of ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512']) expect(checkAlg({ alg }, 'sts').status, alg).toBe('pass');
+    for (const alg of ['PS256', 'EdDSA', 'HS256']) expect(checkAlg({ alg }, 'sts').status, alg).toBe('fail');
+    const es = await headerOf({ key: await testKey('ec-1', 'ES256') });
+    expect(checkAlg(es.header, 'sts').status).toBe('pass');
   });
 
   it('passes TOKEN_ALG_UNSUPPORTED for ES256 at a generic verifier, fails an unknown alg', async () => {
@@ -45,12 +53,17 @@ describe('checkAlg', () => {
 });
 
 describe('checkKid', () => {
-  it('reports TOKEN_KID_MISSING as fail for alb/sts and warn otherwise', async () => {
+  it('reports TOKEN_KID_MISSING as fail for alb/bridge and warn for sts/generic, in the consumer\'s words', async () => {
     const t = await headerOf({ header: { kid: undefined } });
     expect(t.header.kid).toBeUndefined();
-    expect(checkKid(t.header, 'sts').status).toBe('fail');
+    expect(checkKid(t.header, 'bridge').status).toBe('fail');
     expect(checkKid(t.header, 'alb').status).toBe('fail');
+    const sts = checkKid(t.header, 'sts');
+    expect(sts.status).toBe('warn');
+    expect(sts.detail).toMatch(/Couldn't retrieve verification key/);
+    expect(sts.detail).toMatch(/assumption/);
     expect(checkKid(t.header).status).toBe('warn');
+    expect(checkKid(t.header, 'generic').detail).not.toMatch(/ALB|STS/);
   });
 
   it('passes TOKEN_KID_MISSING when the header names a key', async () => {

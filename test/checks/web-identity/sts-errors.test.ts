@@ -68,6 +68,29 @@ describe('explainStsError (STS_ERROR_EXPLAINED)', () => {
     expect(explainStsError('ExpiredTokenException: Token expired: current date/time 20 must be before the expiration date/time 10').times).toEqual({ sts_now: 20, exp: 10 });
   });
 
+  it('reads "Token too old" as the expired case', () => {
+    expect(explainStsError(cli('ExpiredTokenException', 'Token too old')).known?.id).toBe('expired');
+    expect(explainStsError('ExpiredTokenException: Token too old').known?.id).toBe('expired');
+  });
+
+  it('reads the token-length ValidationError (4..20,000 characters)', () => {
+    const e = explainStsError(cli('ValidationError', "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 20000"));
+    expect(e.known?.id).toBe('token_length');
+    expect(e.known?.meaning).toMatch(/20,000/);
+  });
+
+  it('explains the GitHub workflow side: no id-token permission, and forks', () => {
+    const perm = explainStsError('Error: Could not load credentials from any providers');
+    expect(perm.known?.id).toBe('github_id_token_permission');
+    expect(perm.known?.fix).toMatch(/id-token: write/);
+    expect(explainStsError('Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable').known?.id).toBe('github_id_token_permission');
+    expect(explainStsError('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable (pull request from a fork)').known?.id).toBe('github_fork_no_token');
+  });
+
+  it('explains AccessDenied on sts:TagSession as the session-tags rule', () => {
+    expect(explainStsError(cli('AccessDenied', 'User: anonymous is not authorized to perform: sts:TagSession')).known?.id).toBe('tag_session_denied');
+  });
+
   it('removes a JWT from the quoted message', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl';
     const p = parseStsError(cli('InvalidIdentityToken', `bad token ${jwt}`));
