@@ -25,12 +25,13 @@ export function createServer(options: ServerOptions = {}): McpServer {
     { name: 'jwt-triage', title: 'jwt-triage', version: VERSION },
     {
       instructions:
-        'Diagnoses why a request with a JWT is rejected: a 401/403 at an AWS ALB (the OpenCode Stack), or an STS ' +
-        'AssumeRoleWithWebIdentity failure for a Kubernetes service-account token. Start with diagnose_rejection (preset ' +
-        'opencode or sts when it applies): it runs every check and names one root cause with its fix; then use the ' +
-        'single-purpose tools to dig into a finding (more with --toolsets; finding codes: resource jwt-triage://codes). Pass tokens and API keys by reference (token_file, token_env, ' +
-        'api_key_file, api_key_env) so they never enter the chat; output names a token only by a sha256 fingerprint. ' +
-        'Every tool is read-only except probe_assume_role, which needs confirm: true.',
+        'Diagnoses why a request is rejected: a 401/403 at an AWS ALB that validates JWTs (preset opencode: the OpenCode Stack), or an ' +
+        'STS AssumeRoleWithWebIdentity failure (preset web-identity: Kubernetes service-account tokens, EKS; preset github-actions). ' +
+        'Start with diagnose_rejection: it runs every check under a deadline and names one root cause with its fix; then use the ' +
+        'single-purpose tools to confirm it (more with --toolsets). Every result has verdict (pass|fail|error), summary and findings; ' +
+        'a finding is {code, status (pass|fail|warn|skip|error), title, detail, evidence, fix?}; codes: resource jwt-triage://codes. ' +
+        'Pass tokens and API keys by reference (token_file, token_env, api_key_file, api_key_env) so they never enter the chat; ' +
+        'output names a token only by a sha256 fingerprint. Every tool is read-only except probe_assume_role, which needs confirm: true.',
     },
   );
   const tools = selectTools(options);

@@ -12,7 +12,9 @@ const RULE = '─'.repeat(64);
 
 /** The section's status: its worst finding's (a section with nothing in it was not checked). */
 export function sectionStatus(s: Section): Finding['status'] {
-  return worstFirst(s.findings)[0]?.status ?? 'skip';
+  // A check that did not apply (skip) does not hide what was checked: skip only when nothing else ran.
+  const ran = s.findings.filter((f) => f.status !== 'skip');
+  return worstFirst(ran.length ? ran : s.findings)[0]?.status ?? 'skip';
 }
 
 export interface SectionRow {
@@ -25,8 +27,8 @@ export interface SectionRow {
 /** The summary box's rows: a passing section reads as what holds, never as a code's name. */
 export function sectionRows(sections: readonly Section[]): SectionRow[] {
   return sections.map((s) => {
-    const worst = worstFirst(s.findings)[0];
     const status = sectionStatus(s);
+    const worst = worstFirst(s.findings.filter((f) => f.status === status))[0];
     const line = status === 'pass' ? (s.line ?? worst?.title) : (worst?.title ?? 'not checked');
     return { label: s.label, status, ...(line ? { line } : {}) };
   });

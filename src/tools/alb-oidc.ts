@@ -19,7 +19,7 @@ const checkAlbOidc = defineTool({
   toolsets: ['opencode'],
   title: 'Check the OpenCode distribution ALB\'s authenticate-oidc rule',
   description:
-    'For share-viewer / web UI 401s, 400s and 500s at the OpenCode distribution ALB: reads the listener (SSM /opencode/<env>/alb/oidc/listener-arn, or listener_arn) and its rule 10 authenticate-oidc action (the ClientSecret is never read out), then checks its issuer and endpoints against the issuer\'s discovery document, its client id against SSM oidc/alb-client-id, OnUnauthenticatedRequest (deny → 401), the callback https://<domain>/oauth2/idpresponse the IdP must allow (compared when allowed_callback_urls is given), and that the token and user info endpoints resolve to IPv4 on 443 (the ALB cannot use IPv6 to the IdP). Needs ssm:GetParameters, elasticloadbalancing:DescribeListeners/DescribeRules.',
+    'For share-viewer / web UI 401s at the OpenCode distribution ALB: reads its rule 10 authenticate-oidc action (listener from SSM; the ClientSecret is never read out) and checks issuer and endpoints against discovery, the client id against SSM oidc/alb-client-id, OnUnauthenticatedRequest, the /oauth2/idpresponse callback (with allowed_callback_urls), and that the IdP\'s token and user-info endpoints have IPv4 on 443 (the ALB cannot use IPv6 to the IdP).',
   input: z.object({
     env: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Environment name (default: $ENVIRONMENT, then "environment" in ./cdk.context.json, then "dev").'),
     listener_arn: z.string().optional().describe('The distribution ALB\'s HTTPS listener (default: SSM /opencode/<env>/alb/oidc/listener-arn).'),

@@ -15,7 +15,7 @@ const findStsFailures = defineTool({
   toolsets: ['web-identity'],
   title: 'Find what STS saw: AssumeRoleWithWebIdentity in CloudTrail',
   description:
-    'Answers "how can I see what AWS received?": reads CloudTrail Event history (cloudtrail:LookupEvents, read-only) for AssumeRoleWithWebIdentity in a window (default the last 24 h, up to 90 days) and the session\'s region, optionally for one role, and lists each call as CloudTrail recorded it — role, provider, the subject and audience STS read from the token, error code and message — with each failure matched to the STS error catalogue and the check that confirms it. "Couldn\'t retrieve verification key" failures are not logged there. The token itself is never in CloudTrail.',
+    'What did STS see? Reads CloudTrail event history (LookupEvents) for AssumeRoleWithWebIdentity in a window (default 24 h, up to 90 days), optionally for one role: each call\'s role, provider, subject and audience as recorded, error code and message, explained. "Couldn\'t retrieve verification key" failures are not logged there.',
   input: z.object({
     role: z.string().optional().describe('Only events for this role (ARN, or role name).'),
     since: z.string().optional().describe('How far back from now (or from end): 30m, 6h, 7d. Default 24h.'),

@@ -161,7 +161,7 @@ const checkBridgeLogsTool = defineTool({
   toolsets: ['cluster'],
   title: "Classify the OIDC bridge's log events",
   description:
-    "Reads the OIDC bridge's logs (kubectl logs of the pod, or the pods matching the selector, default app.kubernetes.io/component=oidc-proxy; or a saved log_file), parses its slog JSON (component/event fields, never msg) and classifies failures: in-cluster JWKS fetch (BRIDGE_JWKS_PRIME_FAILED), Tailscale login (BRIDGE_TAILSCALE_LOGIN), Funnel not permitted for the tag (BRIDGE_FUNNEL_NOT_PERMITTED), issuer host vs certificate (BRIDGE_ISSUER_HOST_MISMATCH), and a silent startup stop (config error: run check_bridge_config). First/last/count per event and the fix. Lines are never echoed.",
+    'Why is the OIDC bridge failing? Reads its logs (kubectl logs of the pods matching the selector, or a saved log_file), parses the slog JSON events (never the message text) and classifies failures: in-cluster JWKS fetch, Tailscale login, Funnel not permitted for the tag, issuer host vs certificate, a silent startup stop (config: run check_bridge_config). Count, first/last and the fix per event; lines are never echoed.',
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,
@@ -212,7 +212,7 @@ const checkBridgeConfigTool = defineTool({
   toolsets: ['cluster'],
   title: "Check the OIDC bridge Deployment's settings",
   description:
-    "Checks the OIDC bridge's settings from its Deployment (kubectl get deployment -o json; default selector app.kubernetes.io/component=oidc-proxy) or from an env object you give: required settings, ISSUER_URL https and host-only (no port, path, trailing slash, query), its host = <TS_HOSTNAME>.<tailnet>.ts.net, TS_TAG starts with tag:, removed settings, typos, secrets kept in a Secret, and the API server's issuer equal to ISSUER_URL. Use it when the bridge stops at startup (it never prints config errors). Secret values are never read or shown.",
+    'Is the OIDC bridge configured as it requires? From its Deployment (kubectl get) or an env object: required settings, ISSUER_URL https and host-only with host <TS_HOSTNAME>.<tailnet>.ts.net, TS_TAG starting tag:, removed settings, secrets kept in Secrets, and the API server\'s issuer = ISSUER_URL. Use when the bridge stops at startup (it prints no config error). Secret values are never read or shown.',
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,

@@ -102,11 +102,11 @@ export type Findings = Finding[];
 export const nowInput = z
   .string()
   .optional()
-  .describe('Evaluate times as of this instant (ISO 8601 or epoch seconds) instead of the current time.');
+  .describe('Judge times as of this instant (ISO 8601 or epoch seconds), not now.');
 
 export const regionInputShape = {
-  region: z.string().optional().describe('AWS region (default: AWS_REGION, then the profile\'s).'),
-  profile: z.string().optional().describe('AWS profile (default: AWS_PROFILE, then the default chain).'),
+  region: z.string().optional().describe('AWS region (default AWS_REGION).'),
+  profile: z.string().optional().describe('AWS profile (default AWS_PROFILE).'),
 };
 
 /** Resolves the `now` input (ISO 8601 or epoch seconds) or falls back to the call's clock. */

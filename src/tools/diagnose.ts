@@ -17,12 +17,7 @@ const diagnoseTool = defineTool({
   toolsets: ['default'],
   title: 'Diagnose a rejected request',
   description:
-    'The one-call answer to "why is my request rejected?" — a 401/403 at an AWS ALB that validates JWTs (preset opencode: the OpenCode Stack), ' +
-    'or an AssumeRoleWithWebIdentity failure (preset web-identity: a Kubernetes service-account token through an OIDC bridge, EKS, any issuer). ' +
-    'Runs every relevant check in parallel under a deadline — token, claims vs what the verifier expects, discovery, JWKS, signature; opencode: ' +
-    'the live jwt-validation config vs SSM, the rule chain, SSM completeness, which rule answers the request, the API key; web-identity: the IAM ' +
-    'provider, the role trust, public reachability as AWS sees it, cluster vs public keys, the bridge, STS\'s predicted answer — and ranks the ' +
-    'findings into ONE root cause with its fix. Use it first. Pass a token (token_file/token_env) and/or an API key (api_key_file/api_key_env), never inline.',
+    'Use first for "why is my request rejected?": a 401/403 at an AWS ALB that validates JWTs (preset opencode), or an AssumeRoleWithWebIdentity failure (preset web-identity: Kubernetes, EKS; github-actions). Runs every relevant check in parallel under a deadline (token, claims, discovery, JWKS, signature; opencode: ALB config vs SSM, rules, which rule answers, the API key; web-identity: IAM provider, role trust, reachability as AWS sees it, cluster vs public keys, the bridge, STS\'s answer) and ranks the findings into ONE root cause with its fix. Pass the token and API key by reference.',
   input: z.object({
     ...tokenInputShape,
     api_key_file: z.string().optional().describe('Path to a file holding the OpenCode API key (oc_…).'),

@@ -13,7 +13,10 @@ const checkEksPodCredentials = defineTool({
   toolsets: ['web-identity', 'cluster'],
   title: 'Check how an EKS pod gets AWS credentials (IRSA or Pod Identity)',
   description:
-    'For a pod (or the newest pod of a service account) on EKS: recognises whether it uses IRSA (web identity: eks.amazonaws.com/role-arn annotation, injected AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE and the aws-iam-token volume) or EKS Pod Identity (association, AWS_CONTAINER_CREDENTIALS_FULL_URI to the agent at 169.254.170.23) or neither (node role fallback), and checks that one: annotation, mutation at pod creation ("recreate the pod"), webhook failurePolicy Ignore, static keys that win, fsGroup for non-root containers, token age vs kubelet refresh; with cluster: the cluster issuer vs the IAM provider (recreated cluster), the role\'s trust policy for the pod\'s sub/aud, or the Pod Identity association, trust principal pods.eks.amazonaws.com (sts:AssumeRole + sts:TagSession), agent pods, Fargate/Windows. kubectl get only; eks:DescribeCluster, eks:ListPodIdentityAssociations, eks:DescribePodIdentityAssociation, iam:ListOpenIDConnectProviders, iam:GetOpenIDConnectProvider, iam:GetRole.',
+    'Why does this EKS pod get no (or the wrong) AWS credentials? Finds whether the pod uses IRSA (role-arn annotation, injected AWS_ROLE_ARN / ' +
+    'AWS_WEB_IDENTITY_TOKEN_FILE) or Pod Identity (association, the agent at 169.254.170.23) or neither (node-role fallback), and checks that one: ' +
+    'the pod mutated at creation ("recreate the pod"), webhook failurePolicy Ignore, static keys that win, fsGroup, token age; with cluster: the ' +
+    'cluster issuer vs the IAM provider, the role trust for the pod, or the association and trust for pods.eks.amazonaws.com. Read-only (kubectl get, eks/iam reads).',
   input: z.object({
     namespace: z.string().min(1).default('default').describe('The pod\'s namespace.'),
     pod: z.string().optional().describe('The pod name (else: the newest pod running as service_account).'),

@@ -269,7 +269,7 @@ const checkJwksTool = defineTool({
   toolsets: ['default', 'keys'],
   title: 'Check a JWKS and a token signature',
   description:
-    'Fetches a JSON Web Key Set (jwks_url, jwks_file, or via the discovery document of issuer / the token\'s iss — never from the token header\'s jku/x5u) and checks it: keys listed by kid/kty/alg/use/size (public members only), private key material exposed, shape (duplicate kids, unusable keys), the limits of the consumer (alb: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid/use sig; sts: RSA or EC keys for RS/ES 256/384/512). With a token (token_file/token_env preferred): its kid served or not (without kid: the single key fitting its alg), and its signature verified with jose (signature only; use check_token_time / compare_claims for claims).',
+    'Fetches a JWKS (jwks_url, jwks_file, or via discovery of issuer / the token\'s iss; never jku/x5u) and checks it: keys by kid/kty/alg/use (public members only), exposed private key material, duplicate or unusable keys, the consumer\'s limits (alb: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid; sts: RSA or EC for RS/ES 256/384/512). With a token: its kid served (without kid: the one key fitting its alg) and its signature verified with jose.',
   input: z.object({
     jwks_url: z.string().optional().describe('URL of the JWKS (https).'),
     jwks_file: z.string().optional().describe('Path to a JWKS JSON file.'),

@@ -6,7 +6,7 @@
  *   the tool correctly), minus the `$schema` line.
  * - Output schemas keep what a client needs to validate `structuredContent` and a model needs
  *   to read it: every top-level member with its type, the finding shape (findings[],
- *   root_cause) exactly, and nested members by type only; `required` names the three members
+ *   root_cause) by its required members (described once, in the instructions), nested members by type only; `required` names the three members
  *   every result has (verdict, summary, findings).
  *   Per-field prose, nested members, `additionalProperties: false` and other `required` lists are left out: the
  *   published schema only ever accepts MORE than the record's zod schema, which the server
@@ -38,10 +38,21 @@ export function publishTool(tool: AnyTool): PublishedTool {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: portable(withoutDialect(z.toJSONSchema(tool.input as z.ZodObject, { target: 'draft-7', io: 'input' }) as Json)) as Json,
+    inputSchema: byReference(portable(withoutDialect(z.toJSONSchema(tool.input as z.ZodObject, { target: 'draft-7', io: 'input' }) as Json)) as Json),
     outputSchema: compactOutput(z.toJSONSchema(tool.output as z.ZodObject, { target: 'draft-7', io: 'output' }) as Json),
     annotations,
   };
+}
+
+/**
+ * Tokens are taken by reference (token_file, token_env): the inline `token` field is still accepted
+ * (a CLI or script may use it) but not advertised to assistants, so a token never has to enter the chat.
+ */
+function byReference(schema: Json): Json {
+  const props = schema.properties as Json | undefined;
+  if (!props || !('token' in props) || !('token_file' in props)) return schema;
+  const { token: _inline, ...rest } = props;
+  return { ...schema, properties: rest };
 }
 
 function withoutDialect(schema: Json): Json {
@@ -76,19 +87,28 @@ function portable(o: unknown): unknown {
   return r;
 }
 
-/** The finding shape, exact, minus `additionalProperties: false` and `propertyNames`. */
+/**
+ * The finding shape, described once: `{code, status, title, detail, evidence, fix}` is spelled out in
+ * the server's instructions and the `jwt-triage://codes` resource, so each tool's schema names only
+ * the members every finding has.
+ */
+const FINDING_SCHEMA: Json = { type: 'object', required: ['code', 'status', 'title', 'detail', 'evidence'] };
+
 function finding(s: Json): Json {
-  const clean = (o: unknown): unknown => {
-    if (Array.isArray(o)) return o.map(clean);
+  const compact = (o: unknown): unknown => {
+    if (Array.isArray(o)) return o.map(compact);
     if (!o || typeof o !== 'object') return o;
+    const j = o as Json;
+    const props = j.properties as Json | undefined;
+    if (props && 'code' in props && 'status' in props) return FINDING_SCHEMA;
     const r: Json = {};
-    for (const [k, v] of Object.entries(o as Json)) {
+    for (const [k, v] of Object.entries(j)) {
       if (k === 'propertyNames' || (k === 'additionalProperties' && v === false) || k === 'description') continue;
-      r[k] = clean(v);
+      r[k] = compact(v);
     }
     return r;
   };
-  return clean(s) as Json;
+  return compact(s) as Json;
 }
 
 /** A schema with object members kept `depth` levels down; below that, only `type`. */

@@ -147,7 +147,7 @@ const checkRoleTrust = defineTool({
   toolsets: ['default', 'web-identity'],
   title: 'Evaluate a role\'s trust policy for a token',
   description:
-    'Reads the role\'s trust policy (GetRole, URL-decoded) or takes it as trust_policy, and evaluates it the way IAM does for this token: Principal.Federated = the provider ARN for iss, Action covering sts:AssumeRoleWithWebIdentity (wildcards, NotAction), conditions on <provider>:sub / :aud / other claims with StringEquals/Like/Not…/IgnoreCase, ForAnyValue/ForAllValues, IfExists, Null. Returns a per-statement verdict with the values compared and the decision (explicit deny > allow > implicit deny). The cause of STS "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".',
+    'Does the role\'s trust policy let this token in? Reads it (GetRole) or takes trust_policy, and evaluates it as IAM does: Principal.Federated = the provider for iss, sts:AssumeRoleWithWebIdentity (wildcards, NotAction), conditions on <provider>:sub/:aud/other keys with String* operators, ForAnyValue/ForAllValues, IfExists, Null; session tags need sts:TagSession. Per-statement results and the decision. The cause of STS "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".',
   input: z.object({ ...tokenInputShape, ...trustInputShape, ...regionInputShape }),
   output: resultSchema({
     role_arn: z.string().nullable(),
