@@ -4,8 +4,8 @@
  * nothing is judged here. Env values are returned as given; the caller registers secret
  * ones with the redactor before anything else touches them. A saved log file is read here too.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { SourceError } from './errors.js';
+import { readBoundedFile } from './file.js';
 import { kubectl, type KubeTarget } from './kubectl.js';
 
 export interface PodFacts {
@@ -130,13 +130,5 @@ export async function getDeployments(target: KubeTarget, q: { namespace?: string
 
 /** A saved log file (e.g. `kubectl logs … > bridge.log`), at most `maxBytes`. */
 export async function readLogFile(path: string, maxBytes = 8 * 1024 * 1024): Promise<string> {
-  try {
-    const s = await stat(path);
-    if (s.size > maxBytes) throw new SourceError('SOURCE_TOO_LARGE', `${path} is ${s.size} bytes; the limit is ${maxBytes}.`, { path, bytes: s.size });
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if (e instanceof SourceError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SourceError('SOURCE_FILE', `${path} cannot be read (${code ?? 'error'}).`, { path, error_code: code }, { cause: e });
-  }
+  return readBoundedFile(path, maxBytes);
 }
