@@ -26,10 +26,12 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
   if (!READ_VERBS.has(verb)) {
     return Promise.reject(new SourceError('SOURCE_BLOCKED', `kubectl ${verb} is not a read; jwt-triage only runs get and logs.`));
   }
+  // `--flag=value` forms: a value can never be read as a flag of its own, whatever it holds.
+  // Callers put `--` before positionals (names), so no input can add a flag (issue 11).
   const full = [
-    ...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []),
-    ...(target.context ? ['--context', target.context] : []),
-    '--request-timeout', `${Math.ceil((target.timeoutMs ?? 10000) / 1000)}s`,
+    ...(target.kubeconfig ? [`--kubeconfig=${target.kubeconfig}`] : []),
+    ...(target.context ? [`--context=${target.context}`] : []),
+    `--request-timeout=${Math.ceil((target.timeoutMs ?? 10000) / 1000)}s`,
     ...args,
   ];
   const start = performance.now();
@@ -73,7 +75,7 @@ export function failureReason(text: string): KubectlFailureReason {
 
 /** `kubectl get --raw <path>` parsed as JSON. */
 export async function kubectlGetRawJson(path: string, target: KubeTarget = {}): Promise<{ json: unknown; elapsedMs: number }> {
-  const { stdout, elapsedMs } = await kubectl(['get', '--raw', path], target);
+  const { stdout, elapsedMs } = await kubectl(['get', `--raw=${path}`], target);
   try {
     return { json: JSON.parse(stdout), elapsedMs };
   } catch {

@@ -23,17 +23,18 @@ import { getDeployments, getPods, podLogs, readLogFile, type DeploymentFacts, ty
 import type { KubeTarget } from '../sources/kubectl.js';
 import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, type Fetched } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
+import { k8sLabel, k8sName, k8sSelector, kubeContext, kubeconfigPath } from './k8s-inputs.js';
 import { loadOptionalToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
 const kubeShape = {
-  context: z.string().optional().describe('kubeconfig context (default: the current context).'),
-  kubeconfig: z.string().optional().describe('Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).'),
+  context: kubeContext().optional().describe('kubeconfig context (default: the current context).'),
+  kubeconfig: kubeconfigPath().optional().describe('Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).'),
 };
-const namespaceInput = z.string().optional().describe("The bridge's namespace (default: the context's namespace).");
-const selectorInput = z.string().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);
+const namespaceInput = k8sLabel('namespace').optional().describe("The bridge's namespace (default: the context's namespace).");
+const selectorInput = k8sSelector().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);
 
 const targetOf = (i: { context?: string | undefined; kubeconfig?: string | undefined }): KubeTarget => ({ context: i.context, kubeconfig: i.kubeconfig, timeoutMs: 15000 });
 
@@ -279,9 +280,9 @@ const checkBridgeLogsTool = defineTool({
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,
-    pod: z.string().optional().describe('The bridge pod name (default: the pods matching selector).'),
+    pod: k8sName('pod').optional().describe('The bridge pod name (default: the pods matching selector).'),
     selector: selectorInput,
-    container: z.string().optional().describe("Container name (default: kubectl's default container)."),
+    container: k8sLabel('container').optional().describe("Container name (default: kubectl's default container)."),
     since: z.string().regex(/^\d+(s|m|h)$/).optional().describe('Only lines newer than this (kubectl duration: 30m, 2h).'),
     tail: z.number().int().min(1).max(100000).default(5000).describe('At most this many lines per pod (the newest).'),
     log_file: z.string().optional().describe('Read a saved log file instead of kubectl logs.'),
@@ -362,9 +363,9 @@ const checkBridgeConfigTool = defineTool({
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,
-    deployment: z.string().optional().describe('The bridge Deployment name (default: the one matching selector).'),
+    deployment: k8sName('deployment').optional().describe('The bridge Deployment name (default: the one matching selector).'),
     selector: selectorInput,
-    container: z.string().optional().describe('Container name (default: the one with ISSUER_URL).'),
+    container: k8sLabel('container').optional().describe('Container name (default: the one with ISSUER_URL).'),
     env: z.record(z.string(), z.string()).optional().describe('The settings instead of reading the Deployment: NAME → value, or "secretKeyRef:<secret>/<key>" for one taken from a Secret.'),
     cluster_issuer: z.string().optional().describe("The API server's issuer, if known (default: read with kubectl unless only env is given)."),
   }),
