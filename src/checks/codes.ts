@@ -86,6 +86,7 @@ export const FINDING_DOCS = {
   BRIDGE_FUNNEL_NOT_PERMITTED: 'Repeated public listener failures: Funnel is not permitted for the bridge tag.',
   BRIDGE_ISSUER_HOST_MISMATCH: 'The bridge\'s certificate domains do not include the issuer host.',
   BRIDGE_CONFIG_INVALID: 'The bridge Deployment\'s settings break a rule (ISSUER_URL, TS_HOSTNAME, TS_TAG…).',
+  ALB_PATTERN_UNEVALUATED: 'A listener rule\'s regex is invalid, unsupported (back-references, look-around) or over its step budget; the rule is assumed not to match.',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_DOCS;

@@ -13,6 +13,7 @@ const DNS1123_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 /** `k=v`, `k!=v`, `k==v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, comma-joined; keys may carry a `prefix/`. */
 const SELECTOR = /^(?=.{1,1024}$)[A-Za-z0-9!][A-Za-z0-9._/=!,() -]*$/;
 /** A kubeconfig context name: anything printable, but never a leading `-`. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTEXT = /^(?=.{1,253}$)[^\s\-\x00-\x1f][^\x00-\x1f]*$/;
 
 /** A pod or Deployment name (DNS-1123 subdomain). */
@@ -33,4 +34,5 @@ export const kubeContext = () =>
 
 /** A kubeconfig path: it never starts with '-' (kubectl also gets it as --kubeconfig=<path>). */
 export const kubeconfigPath = () =>
+  // eslint-disable-next-line no-control-regex -- a NUL byte is never part of a path
   z.string().min(1).regex(/^[^-\x00][^\x00]*$/, { message: "kubeconfig must be a file path; it cannot start with '-'." });
