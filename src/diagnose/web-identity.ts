@@ -41,8 +41,7 @@ export async function gatherTrust(input: TrustIn, iss: string, claims: Record<st
     }
   }
   if (doc === undefined) return undefined;
-  const text = typeof doc === 'string' && doc.trim().startsWith('%7B') ? decodeURIComponent(doc) : doc;
-  const parsed = parseTrustPolicy(text);
+  const parsed = parseTrustPolicy(doc); // URL-decodes a GetRole document itself (a malformed escape is a problem, not a throw)
   if (!parsed.ok) throw new UsageError(`The trust policy cannot be read: ${parsed.problem}`, 'Pass the role\'s AssumeRolePolicyDocument JSON (aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument).');
   const url = providerUrlOf(iss);
   const providerArn = input.provider_arn ?? (roleArn ? providerArnFor(roleArn, url) : undefined);
