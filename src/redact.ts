@@ -112,7 +112,11 @@ const PATTERNS: Pattern[] = [
  * patterns are skipped (most log fields and most prose). Kept a superset of every pattern's trigger.
  */
 const TRIGGER =
-  /PRIVATE KEY|eyJ|:\/\/[^\s/?#@]*@|[?&#;][\w-]+=|authoriz|cookie|api.?key|bearer|basic|oc_|A[KS]IA|ABIA|ACCA|secret|session|token|passw|IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|kms:alias|auth.?key|[A-Za-z0-9/+]{40}/i;
+  /PRIVATE KEY|eyJ|:\/\/[^\s/?#@]*@|[?&#;][\w-]+=|authoriz|cookie|api.?key|bearer|basic|oc_|A[KS]IA|ABIA|ACCA|secret|session|token|passw|IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|kms:alias|auth.?key/i;
+/** The bare 40-character AWS secret key needs a 40-character run: only looked for in strings that long. */
+const RUN40 = /[A-Za-z0-9/+]{40}/;
+
+const mayHoldSecret = (text: string): boolean => TRIGGER.test(text) || (text.length >= 40 && RUN40.test(text));
 
 /** Values that say "no credential here" (`Cookie: none`, `password: (set)`). */
 const PLACEHOLDER_VALUE = /^(?:none|null|undefined|true|false|\(set\)|\(unset\)|-|\*+|…)$/i;
@@ -138,7 +142,7 @@ const NEEDS_SECRET_SHAPE = new Set(['header', 'bearer']);
 
 /** Replace every pattern hit in one string. */
 export function redactPatterns(text: string): string {
-  if (!TRIGGER.test(text)) return text;
+  if (!mayHoldSecret(text)) return text;
   let out = text;
   for (const { label, re, group = 0 } of PATTERNS) {
     re.lastIndex = 0;
