@@ -62,7 +62,7 @@ export class AwsClients {
         ...(profile ? { profile } : {}),
         ...(endpoint ? { endpoint } : {}),
         maxAttempts: 2,
-        requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+        requestHandler: { connectionTimeout: 5000, requestTimeout: 15000, throwOnRequestTimeout: true },
       });
       this.cache.set(key, c);
     }
