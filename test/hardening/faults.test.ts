@@ -59,6 +59,7 @@ beforeAll(async () => {
   policy = { ...DEFAULT_HTTP_POLICY, timeoutMs: T, ca: srv.caCert };
 });
 afterAll(async () => {
+  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
   for (const s of held) s.destroy();
   await new Promise((r) => hole.close(r));
   await srv.close();
@@ -144,24 +145,20 @@ describe.skipIf(!need('kubectl'))('a hanging kube API (real kubectl, black-hole 
   }, 10_000);
 });
 
+const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIDBLACKHOLE', AWS_SECRET_ACCESS_KEY: 'blackhole', AWS_REGION: 'us-east-1' };
+const savedEnv = Object.fromEntries(Object.keys(AWS_ENV).map((k) => [k, process.env[k]]));
+
 function blackHoleAws() {
-  const env = { AWS_ACCESS_KEY_ID: 'AKIDBLACKHOLE', AWS_SECRET_ACCESS_KEY: 'blackhole', AWS_REGION: 'us-east-1' };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const clients = awsClients({ endpoint: `http://127.0.0.1:${holePort}` });
-  const p = classify(ssmByNames(clients, ['/opencode/dev/oidc/issuer']));
-  // The SDK reads credentials and region on the first call; restore the environment after it started.
-  setTimeout(() => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
-  }, 200);
-  return p;
+  // Restored in afterAll; nothing else in this file reads AWS settings.
+  Object.assign(process.env, AWS_ENV);
+  return classify(ssmByNames(awsClients({ endpoint: `http://127.0.0.1:${holePort}` }), ['/opencode/dev/oidc/issuer']));
 }
 
 describe('a black-hole AWS endpoint (real SDK)', () => {
   it('is a classified network failure, not a hang (within maxAttempts × requestTimeout + 10 %)', async () => {
     // src/sources/aws.ts: maxAttempts 2 × requestTimeout 15 s, with throwOnRequestTimeout.
     const r = await awsHole;
-    expect(r.code).toBe('SOURCE_AWS');
+    expect(r.code, r.message).toBe('SOURCE_AWS');
     expect(r.message).toMatch(/Could not reach the AWS endpoint/);
     expect(r.ms).toBeLessThanOrEqual(2 * 15_000 * 1.1);
   }, 40_000);
