@@ -191,6 +191,7 @@ const checkPublicReachability = defineTool({
     const tokenFp = tok?.fingerprint;
     const issuer = input.issuer ?? iss;
     if (!issuer) throw new UsageError('No issuer to check.', 'Pass issuer (https://<host>) or a token whose iss names it.');
+    if (!URL.canParse(issuer)) throw new UsageError(`The issuer "${issuer.slice(0, 120)}" is not a URL.`, 'Pass the issuer as an https URL, e.g. https://oidc.example.ts.net.');
     const expected = iss ? { issuer: iss, from: 'token iss' } : { issuer, from: 'issuer given' };
     const rows: Attempt['row'][] = [];
     let last: Attempt | undefined;
