@@ -75,7 +75,7 @@ describe('every file input of every tool goes through it', () => {
     ['compare_jwks', 'a_file', (p) => ({ a_file: p, b_file: p })],
     ['check_bridge_logs', 'log_file', (p) => ({ log_file: p })],
     ['check_api_key', 'api_key_file', (p) => ({ api_key_file: p, offline: true })],
-    ['check_web_identity_token', 'jwks_file', (p) => ({ token_file: join(dir, 'tok.jwt'), jwks_file: p, offline: true })],
+    ['predict_sts_outcome', 'jwks_file', (p) => ({ token_file: join(dir, 'tok.jwt'), jwks_file: p, offline: true })],
   ];
   for (const [tool, field, input] of cases) {
     it(`${tool} ${field}: a FIFO, /dev/zero and a sparse file each answer at once with a clear error`, async () => {
