@@ -11,6 +11,8 @@ export interface KubeTarget {
   kubeconfig?: string | undefined;
   /** Default 10 s. */
   timeoutMs?: number | undefined;
+  /** Cancels the run (kills kubectl), e.g. the MCP call's signal. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface KubectlResult {
@@ -36,10 +38,13 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
   ];
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    execFile(bin, full, { timeout: target.timeoutMs ?? 10000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) => {
+    execFile(bin, full, { timeout: target.timeoutMs ?? 10000, maxBuffer: 16 * 1024 * 1024, env: process.env, ...(target.signal ? { signal: target.signal } : {}) }, (err, stdout, stderr) => {
       const elapsedMs = Math.round(performance.now() - start);
       if (!err) return resolve({ stdout, elapsedMs });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
+      if (e.name === 'AbortError' || target.signal?.aborted) {
+        return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} was cancelled after ${elapsedMs} ms.`, { elapsed_ms: elapsedMs, cancelled: true }, { cause: err }));
+      }
       if (e.code === 'ENOENT') {
         return reject(new SourceError('SOURCE_KUBECTL_MISSING', `kubectl is not installed or not on PATH (looked for "${bin}").`, { bin }, { cause: err }));
       }

@@ -142,6 +142,13 @@ describe.skipIf(!need('kubectl'))('a hanging kube API (real kubectl, black-hole 
     const r = await classify(kubectlGetRawJson('/openid/v1/jwks', { kubeconfig: cfg, timeoutMs: 3000 }));
     expect(['SOURCE_TIMEOUT', 'SOURCE_KUBECTL_FAILED']).toContain(r.code);
     expect(r.ms).toBeLessThanOrEqual(3000 * 1.1);
+    // And a cancelled call (the MCP request's signal) kills kubectl at once.
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const c = await classify(kubectlGetRawJson('/openid/v1/jwks', { kubeconfig: cfg, timeoutMs: 8000, signal: ac.signal }));
+    expect(c.code).toBe('SOURCE_TIMEOUT');
+    expect(c.message).toMatch(/cancelled/);
+    expect(c.ms).toBeLessThan(8000);
   }, 10_000);
 });
 
