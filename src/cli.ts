@@ -19,6 +19,9 @@ import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, cannotCheck: 3 } as const;
 
+/** `main` returns SERVE_ENDED + code when an MCP session ended: the entry exits at once (in-flight work was aborted). */
+const SERVE_ENDED = 1000;
+
 export class ExitError extends Error {
   constructor(readonly code: number, message: string) {
     super(message);
@@ -156,8 +159,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       // A person who typed `jwt-triage` in a terminal learns what is happening; stdout stays the protocol.
       if (command === undefined && io.stdinIsTTY) io.err('MCP server on stdio; see `jwt-triage --help`');
       const { serveStdio } = await import('./server.js');
-      await serveStdio(opts);
-      return -1; // keep running: the transport owns the process
+      // Resolves when the session ends (stdin closed, oversized message, stdout gone).
+      const code = await serveStdio(opts);
+      return SERVE_ENDED + code;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
       const tool = rest[0] ? findTool(rest[0]) : undefined;
@@ -205,7 +209,19 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  main(process.argv.slice(2)).then((code) => {
-    if (code >= 0) process.exitCode = code;
+  // A reader that goes away (`jwt-triage tools | head -1`, an MCP client closing our stdout) is
+  // a clean exit with one line, not an EPIPE stack trace.
+  const argv = process.argv.slice(2);
+  if (argv[0] !== undefined && argv[0] !== 'serve') {
+    // (The MCP server handles its own stdout: src/server.ts.)
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') return;
+      process.stderr.write('jwt-triage: stdout was closed by the reader (EPIPE); exiting.\n');
+      process.exit(EXIT.ok);
+    });
+  }
+  main(argv).then((code) => {
+    if (code >= SERVE_ENDED) process.exit(code - SERVE_ENDED);
+    process.exitCode = code;
   });
 }

@@ -74,9 +74,42 @@ function register(server: McpServer, tool: AnyTool, options: ServerOptions): voi
   );
 }
 
-export async function serveStdio(options: ServerOptions = {}): Promise<void> {
+/**
+ * Serves MCP on stdio until the session ends; resolves with the exit code for the entry file.
+ * Ends on: stdin closed (in-flight calls are aborted at once, exit 0); a stdin message over the
+ * SDK's 10 MiB limit (one stderr line, exit 1); stdout closed by the client (EPIPE: one stderr
+ * line, exit 0, no stack trace).
+ */
+export async function serveStdio(options: ServerOptions = {}): Promise<number> {
   const server = createServer(options);
   const transport = new StdioServerTransport();
+  let code = 0;
+  let done: (code: number) => void = () => undefined;
+  const ended = new Promise<number>((resolve) => (done = resolve));
+  let closing = false;
+  const end = (why: string | undefined, exitCode: number) => {
+    if (closing) return;
+    closing = true;
+    code = exitCode;
+    if (why) process.stderr.write(`jwt-triage: ${why}\n`);
+    // Closing the server aborts every in-flight handler's signal (the SDK's Protocol._onclose).
+    server.close().catch(() => undefined).finally(() => done(code));
+  };
   await server.connect(transport);
+  server.server.onerror = (err: Error) => {
+    if (/ReadBuffer exceeded maximum size/.test(err.message)) {
+      end(`a message on stdin is larger than the MCP SDK's 10 MiB limit (${err.message}); closing the session.`, 1);
+    } else {
+      log('warn', 'MCP protocol error', { error: err });
+    }
+  };
+  server.server.onclose = () => end(undefined, code);
+  process.stdin.once('end', () => end(undefined, 0));
+  process.stdin.once('close', () => end(undefined, 0));
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') end('stdout was closed by the client (EPIPE); exiting.', 0);
+    else end(`cannot write to stdout (${err.code ?? err.message}); exiting.`, 1);
+  });
   log('info', 'jwt-triage MCP server ready on stdio', { tools: selectTools(options).length });
+  return ended;
 }

@@ -123,6 +123,7 @@ export const FINDING_DOCS = {
   // ── GitHub Actions (issue 9 §2) ────────────────────────────────────────────
   GITHUB_SUB_FORM_MISMATCH: 'The trust policy expects another GitHub `sub` than this job produces (environment / pull_request / ref, custom template, immutable `OWNER@ID/REPO@ID` form, case).',
   GITHUB_AUDIENCE_NOT_STS: 'The GitHub token\'s `aud` is not the STS audience (GitHub\'s default is the owner URL; configure-aws-credentials asks for sts.amazonaws.com).',
+  ALB_PATTERN_UNEVALUATED: 'A listener rule\'s regex is invalid, unsupported (back-references, look-around) or over its step budget; the rule is assumed not to match.',
 } as const satisfies Record<string, string>;
 
 export type FindingCode = keyof typeof FINDING_DOCS;
@@ -240,4 +241,5 @@ export const FINDING_GUIDE: Record<FindingCode, { tools: readonly string[]; fix:
   ALB_JWT_CLAIM_LIMIT: { tools: ['check_alb_jwt_config'], fix: "Keep each additional claim to 10 values of at most 256 characters; no spaces in space-separated-values values." },
   GITHUB_SUB_FORM_MISMATCH: { tools: ['diagnose_rejection', 'check_role_trust'], fix: "Match the sub this job produces (environment \u2192 pull_request \u2192 ref; the immutable OWNER@ID/REPO@ID form), or change the job." },
   GITHUB_AUDIENCE_NOT_STS: { tools: ['diagnose_rejection', 'check_web_identity_token'], fix: "Request the token for sts.amazonaws.com (configure-aws-credentials does), or add the audience to the provider." },
+  ALB_PATTERN_UNEVALUATED: { tools: ['simulate_request', 'describe_listener_rules'], fix: 'Rewrite the rule condition as a wildcard (ALB path and header patterns) or a regex without back-references and look-around.' },
 };

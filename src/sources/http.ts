@@ -60,24 +60,56 @@ export interface JsonResult extends HttpResult {
   json: unknown;
 }
 
-/** Whether an IP address may never be fetched: link-local and cloud metadata. */
+/**
+ * Whether an IP address may never be fetched: link-local and cloud metadata, including the
+ * IPv4 metadata address embedded in an IPv6 one — mapped (`::ffff:169.254.169.254`),
+ * IPv4-compatible (`::169.254.169.254`, `::a9fe:a9fe`), SIIT (`::ffff:0:a9fe:a9fe`), NAT64
+ * (`64:ff9b::a9fe:a9fe`, RFC 6052; `64:ff9b:1::/48`, RFC 8215), 6to4 (`2002:a9fe:a9fe::`) and
+ * Teredo (server or de-obfuscated client address).
+ */
 export function isForbiddenAddress(address: string): boolean {
-  const a = address.toLowerCase().replace(/^\[|\]$/g, '');
+  const a = address.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (isIP(a) === 4) return a.startsWith('169.254.');
-  if (isIP(a) === 6) {
-    if (a.startsWith('::ffff:')) return isForbiddenAddress(mappedIpv4(a.slice(7)));
-    if (/^fe[89ab][0-9a-f]:/.test(a)) return true; // fe80::/10
-    if (a === 'fd00:ec2::254') return true;
-  }
-  return false;
+  if (isIP(a) !== 6) return false;
+  const h = ipv6Hextets(a);
+  if (!h) return false;
+  if ((h[0]! & 0xffc0) === 0xfe80) return true; // fe80::/10
+  if (a === 'fd00:ec2::254' || (h[0] === 0xfd00 && h[1] === 0x0ec2 && h.slice(2, 7).every((x) => x === 0) && h[7] === 0x254)) return true;
+  return embeddedIpv4(h).some((v4) => isForbiddenAddress(v4));
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 tail: `169.254.1.2`, or `a9fe:102` as URL normalises it. */
-function mappedIpv4(tail: string): string {
-  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(tail);
-  if (!hex) return tail;
-  const [hi, lo] = [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)];
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+/** The eight 16-bit groups of an IPv6 address (with a dotted IPv4 tail expanded), or undefined. */
+function ipv6Hextets(a: string): number[] | undefined {
+  let text = a;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const o = dotted[1]!.split('.').map(Number);
+    if (o.some((x) => x > 255)) return undefined;
+    text = text.slice(0, -dotted[1]!.length) + `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const part = (x: string) => (x === '' ? [] : x.split(':').map((g) => parseInt(g, 16)));
+  const head = part(halves[0]!);
+  const tail = halves.length === 2 ? part(halves[1]!) : [];
+  const fill = 8 - head.length - tail.length;
+  if (fill < 0 || (halves.length === 1 && fill !== 0)) return undefined;
+  const all = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  return all.some((x) => Number.isNaN(x) || x < 0 || x > 0xffff) ? undefined : all;
+}
+
+const v4 = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+
+/** Every IPv4 address an IPv6 address may carry, by the standard embeddings. */
+function embeddedIpv4(h: number[]): string[] {
+  const out: string[] = [];
+  const zero = (from: number, to: number) => h.slice(from, to).every((x) => x === 0);
+  if (zero(0, 5) && (h[5] === 0 || h[5] === 0xffff)) out.push(v4(h[6]!, h[7]!)); // ::a.b.c.d, ::ffff:a.b.c.d
+  if (zero(0, 4) && h[4] === 0xffff && h[5] === 0) out.push(v4(h[6]!, h[7]!)); // ::ffff:0:a.b.c.d (SIIT)
+  if (h[0] === 0x64 && h[1] === 0xff9b) out.push(v4(h[6]!, h[7]!)); // 64:ff9b::/96 and 64:ff9b:1::/48
+  if (h[0] === 0x2002) out.push(v4(h[1]!, h[2]!)); // 6to4
+  if (h[0] === 0x2001 && h[1] === 0) out.push(v4(h[2]!, h[3]!), v4(~h[6]! & 0xffff, ~h[7]! & 0xffff)); // Teredo
+  return out;
 }
 
 export function isLoopbackAddress(address: string): boolean {
@@ -225,22 +257,34 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
     }
     return classifyNetworkError(e, url, elapsed(), deadline.aborted);
   };
+  // The whole exchange — DNS, connect, TLS handshake, headers, body — races one deadline: undici's
+  // own connect timeout starts after DNS and did not cover a stalled handshake (it answered at 1.1×).
+  const expired = new Promise<never>((_, reject) => {
+    const fire = () => reject(combined.reason ?? new Error('aborted'));
+    if (combined.aborted) fire();
+    else combined.addEventListener('abort', fire, { once: true });
+  });
+  expired.catch(() => undefined);
+  const inTime = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined);
+    return Promise.race([p, expired]);
+  };
   try {
     for (;;) {
       let res;
       try {
-        res = await request(url, {
+        res = await inTime(request(url, {
           method: 'GET',
           dispatcher: agent,
           signal: combined,
           headers: { accept: 'application/json, application/jwk-set+json;q=0.9, */*;q=0.1', 'user-agent': 'jwt-triage' },
-        });
+        }));
       } catch (e) {
         throw failureOf(e);
       }
       const status = res.statusCode;
       if (status >= 300 && status < 400 && res.headers.location) {
-        await res.body.dump().catch(() => undefined);
+        await inTime(res.body.dump()).catch(() => undefined);
         const loc = String(res.headers.location);
         let next: URL;
         try {
@@ -257,12 +301,13 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
       }
       const chunks: Buffer[] = [];
       let bytes = 0;
-      try {
-        for await (const chunk of res.body) {
+      const body = res.body;
+      const readBody = async () => {
+        for await (const chunk of body) {
           const b = chunk as Buffer;
           bytes += b.length;
           if (bytes > policy.maxBytes) {
-            res.body.destroy();
+            body.destroy();
             throw new SourceError('SOURCE_TOO_LARGE', `${url.host} sent more than ${policy.maxBytes} bytes; the body limit is ${policy.maxBytes}.`, {
               host: url.host,
               limit_bytes: policy.maxBytes,
@@ -271,17 +316,20 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           }
           chunks.push(b);
         }
+      };
+      try {
+        await inTime(readBody());
       } catch (e) {
         throw failureOf(e);
       }
-      const body = Buffer.concat(chunks).toString('utf8');
+      const text = Buffer.concat(chunks).toString('utf8');
       const ct = res.headers['content-type'];
       const result: HttpResult = {
         url: first.href,
         finalUrl: url.href,
         status,
         contentType: Array.isArray(ct) ? ct[0] : ct,
-        body,
+        body: text,
         bytes,
         elapsedMs: elapsed(),
         redirects,
@@ -292,14 +340,15 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           status,
           host: url.host,
           elapsed_ms: result.elapsedMs,
-          body_excerpt: body.slice(0, 200),
+          body_excerpt: text.slice(0, 200),
           redirects,
         });
       }
       return result;
     }
   } finally {
-    agent.close().catch(() => undefined);
+    // After a deadline or a cancel, destroy: close() would wait for the stalled socket.
+    (combined.aborted ? agent.destroy() : agent.close()).catch(() => undefined);
   }
 }
 

@@ -4,8 +4,8 @@
  * nothing is judged here. Env values are returned as given; the caller registers secret
  * ones with the redactor before anything else touches them. A saved log file is read here too.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { SourceError } from './errors.js';
+import { readBoundedFile } from './file.js';
 import { kubectl, type KubeTarget } from './kubectl.js';
 
 export interface PodFacts {
@@ -48,14 +48,16 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const labelsOf = (v: unknown): Record<string, string> => Object.fromEntries(Object.entries(obj(v)).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
-const nsArgs = (namespace?: string) => (namespace ? ['-n', namespace] : []);
+// Every value is passed as `--flag=value` and every name after `--`: no input can become a flag.
+const nsArgs = (namespace?: string) => (namespace ? [`--namespace=${namespace}`] : []);
+const selectorArgs = (selector?: string) => (selector ? [`--selector=${selector}`] : []);
 
-async function getJson(args: string[], target: KubeTarget): Promise<Obj> {
-  const { stdout } = await kubectl(['get', ...args, '-o', 'json'], target);
+async function getJson(resource: string, flags: string[], name: string | undefined, target: KubeTarget): Promise<Obj> {
+  const { stdout } = await kubectl(['get', resource, ...flags, '--output=json', ...(name !== undefined ? ['--', name] : [])], target);
   try {
     return obj(JSON.parse(stdout));
   } catch {
-    throw new SourceError('SOURCE_NOT_JSON', `kubectl get ${args[0]} did not return JSON.`, {});
+    throw new SourceError('SOURCE_NOT_JSON', `kubectl get ${resource} did not return JSON.`, {});
   }
 }
 
@@ -75,8 +77,8 @@ function podFacts(raw: unknown): PodFacts {
 
 /** One pod by name, or the pods a label selector matches (possibly none). */
 export async function getPods(target: KubeTarget, q: { namespace?: string | undefined; name?: string | undefined; selector?: string | undefined }): Promise<PodFacts[]> {
-  if (q.name) return [podFacts(await getJson(['pod', q.name, ...nsArgs(q.namespace)], target))];
-  const json = await getJson(['pods', ...nsArgs(q.namespace), ...(q.selector ? ['-l', q.selector] : [])], target);
+  if (q.name) return [podFacts(await getJson('pod', nsArgs(q.namespace), q.name, target))];
+  const json = await getJson('pods', [...nsArgs(q.namespace), ...selectorArgs(q.selector)], undefined, target);
   return arr(json.items).map(podFacts);
 }
 
@@ -85,10 +87,11 @@ export async function podLogs(
   target: KubeTarget,
   q: { namespace?: string | undefined; pod: string; container?: string | undefined; since?: string | undefined; tail?: number | undefined },
 ): Promise<string> {
-  const args = ['logs', q.pod, ...nsArgs(q.namespace)];
-  if (q.container) args.push('-c', q.container);
+  const args = ['logs', ...nsArgs(q.namespace)];
+  if (q.container) args.push(`--container=${q.container}`);
   if (q.since) args.push(`--since=${q.since}`);
   if (q.tail !== undefined) args.push(`--tail=${q.tail}`);
+  args.push('--', q.pod);
   return (await kubectl(args, target)).stdout;
 }
 
@@ -123,20 +126,12 @@ function deploymentFacts(raw: unknown): DeploymentFacts {
 
 /** One Deployment by name, or the Deployments a label selector matches. */
 export async function getDeployments(target: KubeTarget, q: { namespace?: string | undefined; name?: string | undefined; selector?: string | undefined }): Promise<DeploymentFacts[]> {
-  if (q.name) return [deploymentFacts(await getJson(['deployment', q.name, ...nsArgs(q.namespace)], target))];
-  const json = await getJson(['deployments', ...nsArgs(q.namespace), ...(q.selector ? ['-l', q.selector] : [])], target);
+  if (q.name) return [deploymentFacts(await getJson('deployment', nsArgs(q.namespace), q.name, target))];
+  const json = await getJson('deployments', [...nsArgs(q.namespace), ...selectorArgs(q.selector)], undefined, target);
   return arr(json.items).map(deploymentFacts);
 }
 
 /** A saved log file (e.g. `kubectl logs … > bridge.log`), at most `maxBytes`. */
 export async function readLogFile(path: string, maxBytes = 8 * 1024 * 1024): Promise<string> {
-  try {
-    const s = await stat(path);
-    if (s.size > maxBytes) throw new SourceError('SOURCE_TOO_LARGE', `${path} is ${s.size} bytes; the limit is ${maxBytes}.`, { path, bytes: s.size });
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if (e instanceof SourceError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SourceError('SOURCE_FILE', `${path} cannot be read (${code ?? 'error'}).`, { path, error_code: code }, { cause: e });
-  }
+  return readBoundedFile(path, maxBytes);
 }

@@ -11,7 +11,7 @@ export interface KubeTarget {
   kubeconfig?: string | undefined;
   /** Default 10 s. */
   timeoutMs?: number | undefined;
-  /** The call's cancellation: kills the kubectl child. */
+  /** Cancels the run (kills kubectl), e.g. the MCP call's signal. */
   signal?: AbortSignal | undefined;
 }
 
@@ -28,10 +28,12 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
   if (!READ_VERBS.has(verb)) {
     return Promise.reject(new SourceError('SOURCE_BLOCKED', `kubectl ${verb} is not a read; jwt-triage only runs get and logs.`));
   }
+  // `--flag=value` forms: a value can never be read as a flag of its own, whatever it holds.
+  // Callers put `--` before positionals (names), so no input can add a flag (issue 11).
   const full = [
-    ...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []),
-    ...(target.context ? ['--context', target.context] : []),
-    '--request-timeout', `${Math.ceil((target.timeoutMs ?? 10000) / 1000)}s`,
+    ...(target.kubeconfig ? [`--kubeconfig=${target.kubeconfig}`] : []),
+    ...(target.context ? [`--context=${target.context}`] : []),
+    `--request-timeout=${Math.ceil((target.timeoutMs ?? 10000) / 1000)}s`,
     ...args,
   ];
   const start = performance.now();
@@ -40,11 +42,11 @@ export function kubectl(args: string[], target: KubeTarget = {}, bin = process.e
       const elapsedMs = Math.round(performance.now() - start);
       if (!err) return resolve({ stdout, elapsedMs });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
+      if (e.name === 'AbortError' || target.signal?.aborted) {
+        return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} was cancelled after ${elapsedMs} ms.`, { elapsed_ms: elapsedMs, cancelled: true }, { cause: err }));
+      }
       if (e.code === 'ENOENT') {
         return reject(new SourceError('SOURCE_KUBECTL_MISSING', `kubectl is not installed or not on PATH (looked for "${bin}").`, { bin }, { cause: err }));
-      }
-      if (e.name === 'AbortError' || target.signal?.aborted) {
-        return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} was cancelled (deadline or client cancellation).`, { elapsed_ms: elapsedMs, cancelled: true }, { cause: err }));
       }
       if (e.killed) {
         return reject(new SourceError('SOURCE_TIMEOUT', `kubectl ${verb} did not finish within ${target.timeoutMs ?? 10000} ms.`, { elapsed_ms: elapsedMs }, { cause: err }));
@@ -78,7 +80,7 @@ export function failureReason(text: string): KubectlFailureReason {
 
 /** `kubectl get --raw <path>` parsed as JSON. */
 export async function kubectlGetRawJson(path: string, target: KubeTarget = {}): Promise<{ json: unknown; elapsedMs: number }> {
-  const { stdout, elapsedMs } = await kubectl(['get', '--raw', path], target);
+  const { stdout, elapsedMs } = await kubectl(['get', `--raw=${path}`], target);
   try {
     return { json: JSON.parse(stdout), elapsedMs };
   } catch {

@@ -2,8 +2,8 @@
  * Gathers OIDC facts: the discovery document and a JWKS, from a URL, a file or a cluster.
  * Decides nothing: validation is in src/checks/. Failures are classified SourceErrors.
  */
-import { readFile } from 'node:fs/promises';
 import { SourceError } from './errors.js';
+import { readBoundedFile } from './file.js';
 import { safeGetJson, type HttpPolicy, type JsonResult } from './http.js';
 import { kubectlGetRawJson, type KubeTarget } from './kubectl.js';
 
@@ -37,15 +37,8 @@ export async function fetchJson(url: string, policy: HttpPolicy, signal?: AbortS
 
 export async function readJsonFile(path: string, maxBytes = 1024 * 1024): Promise<Fetched> {
   const start = performance.now();
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SourceError('SOURCE_FILE', `${path} cannot be read (${code ?? 'error'}).`, { path, error_code: code }, { cause: e });
-  }
+  const text = await readBoundedFile(path, maxBytes);
   const bytes = Buffer.byteLength(text);
-  if (bytes > maxBytes) throw new SourceError('SOURCE_TOO_LARGE', `${path} is ${bytes} bytes; the limit is ${maxBytes}.`, { path, bytes });
   try {
     return { origin: `file:${path}`, json: JSON.parse(text), bytes, elapsedMs: Math.round(performance.now() - start) };
   } catch {

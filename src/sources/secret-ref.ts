@@ -2,9 +2,9 @@
  * Reads a secret (a token, an API key) given inline, by file or by environment variable.
  * Prefer the last two: the value then never passes through the chat.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { FileReadError, readBoundedFile } from './file.js';
 
 const MAX_BYTES = 256 * 1024;
 
@@ -48,14 +48,12 @@ export async function readSecret(
   if (input.file !== undefined) {
     source = `file:${input.file}`;
     try {
-      const s = await stat(input.file);
-      if (!s.isFile()) throw new UsageError(`${names.file} ${input.file} is not a regular file.`, `Point ${names.file} at the file that holds the ${what}.`);
-      if (s.size > MAX_BYTES) throw new UsageError(`${names.file} ${input.file} is ${s.size} bytes; a ${what} is at most ${MAX_BYTES}.`, `Point ${names.file} at the file that holds only the ${what}.`);
-      raw = await readFile(input.file, 'utf8');
+      raw = await readBoundedFile(input.file, MAX_BYTES);
     } catch (e) {
-      if (e instanceof UsageError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
+      if (!(e instanceof FileReadError)) throw e;
+      if (e.problem === 'not_regular') throw new UsageError(`${names.file} ${e.message}`, `Point ${names.file} at the regular file that holds the ${what}.`);
+      if (e.problem === 'too_large') throw new UsageError(`${names.file} ${input.file} is too large; a ${what} is at most ${MAX_BYTES} bytes.`, `Point ${names.file} at the file that holds only the ${what}.`);
+      const why = e.problem === 'missing' ? 'does not exist' : e.problem === 'unreadable' ? 'is not readable' : `cannot be read (${String(e.facts.error_code ?? 'error')})`;
       throw new UsageError(`${names.file} ${input.file} ${why}.`, `Check the path; it is read by the jwt-triage process, relative to ${process.cwd()}.`);
     }
   } else if (input.env !== undefined) {

@@ -18,17 +18,18 @@ import { UsageError } from '../sources/errors.js';
 import { readLogFile, type EnvEntry } from '../sources/kube.js';
 import { discoveryUrl } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
+import { k8sLabel, k8sName, k8sSelector, kubeContext, kubeconfigPath } from './k8s-inputs.js';
 import { loadOptionalToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema } from './define.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
 const kubeShape = {
-  context: z.string().optional().describe('kubeconfig context (default: the current context).'),
-  kubeconfig: z.string().optional().describe('Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).'),
+  context: kubeContext().optional().describe('kubeconfig context (default: the current context).'),
+  kubeconfig: kubeconfigPath().optional().describe('Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).'),
 };
-const namespaceInput = z.string().optional().describe("The bridge's namespace (default: the context's namespace).");
-const selectorInput = z.string().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);
+const namespaceInput = k8sLabel('namespace').optional().describe("The bridge's namespace (default: the context's namespace).");
+const selectorInput = k8sSelector().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);
 
 const keySchema = z.object({ kid: z.string().optional(), kty: z.string().optional(), alg: z.string().optional(), use: z.string().optional() });
 
@@ -105,6 +106,7 @@ const checkPublicReachability = defineTool({
     const tokenFp = tok?.fingerprint;
     const issuer = input.issuer ?? iss;
     if (!issuer) throw new UsageError('No issuer to check.', 'Pass issuer (https://<host>) or a token whose iss names it.');
+    if (!URL.canParse(issuer)) throw new UsageError(`The issuer "${issuer.slice(0, 120)}" is not a URL.`, 'Pass the issuer as an https URL, e.g. https://oidc.example.ts.net.');
     const expected = iss ? { issuer: iss, from: 'token iss' } : { issuer, from: 'issuer given' };
     const rows: ReachAttempt['row'][] = [];
     let last: ReachAttempt | undefined;
@@ -165,9 +167,9 @@ const checkBridgeLogsTool = defineTool({
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,
-    pod: z.string().optional().describe('The bridge pod name (default: the pods matching selector).'),
+    pod: k8sName('pod').optional().describe('The bridge pod name (default: the pods matching selector).'),
     selector: selectorInput,
-    container: z.string().optional().describe("Container name (default: kubectl's default container)."),
+    container: k8sLabel('container').optional().describe("Container name (default: kubectl's default container)."),
     since: z.string().regex(/^\d+(s|m|h)$/).optional().describe('Only lines newer than this (kubectl duration: 30m, 2h).'),
     tail: z.number().int().min(1).max(100000).default(5000).describe('At most this many lines per pod (the newest).'),
     log_file: z.string().optional().describe('Read a saved log file instead of kubectl logs.'),
@@ -216,9 +218,9 @@ const checkBridgeConfigTool = defineTool({
   input: z.object({
     ...kubeShape,
     namespace: namespaceInput,
-    deployment: z.string().optional().describe('The bridge Deployment name (default: the one matching selector).'),
+    deployment: k8sName('deployment').optional().describe('The bridge Deployment name (default: the one matching selector).'),
     selector: selectorInput,
-    container: z.string().optional().describe('Container name (default: the one with ISSUER_URL).'),
+    container: k8sLabel('container').optional().describe('Container name (default: the one with ISSUER_URL).'),
     env: z.record(z.string(), z.string()).optional().describe('The settings instead of reading the Deployment: NAME → value, or "secretKeyRef:<secret>/<key>" for one taken from a Secret.'),
     cluster_issuer: z.string().optional().describe("The API server's issuer, if known (default: read with kubectl unless only env is given)."),
   }),

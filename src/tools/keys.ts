@@ -18,6 +18,7 @@ import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, readJsonFile,
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken, type LoadedToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
+import { kubeContext, kubeconfigPath } from './k8s-inputs.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
@@ -365,14 +366,14 @@ const compareJwksTool = defineTool({
     a_file: z.string().optional().describe('Set A: path to a JWKS JSON file.'),
     a_issuer: z.string().optional().describe('Set A: issuer URL; the JWKS is found through its discovery document.'),
     a_cluster: z.boolean().optional().describe('Set A: the cluster\'s own JWKS (kubectl get --raw /openid/v1/jwks).'),
-    a_context: z.string().optional().describe('Set A: kube context for a_cluster (default: the current context).'),
-    a_kubeconfig: z.string().optional().describe('Set A: kubeconfig path for a_cluster (default: KUBECONFIG or ~/.kube/config).'),
+    a_context: kubeContext().optional().describe('Set A: kube context for a_cluster (default: the current context).'),
+    a_kubeconfig: kubeconfigPath().optional().describe('Set A: kubeconfig path for a_cluster (default: KUBECONFIG or ~/.kube/config).'),
     b_url: z.string().optional().describe('Set B: URL of a JWKS (https).'),
     b_file: z.string().optional().describe('Set B: path to a JWKS JSON file.'),
     b_issuer: z.string().optional().describe('Set B: issuer URL; the JWKS is found through its discovery document.'),
     b_cluster: z.boolean().optional().describe('Set B: the cluster\'s own JWKS (kubectl get --raw /openid/v1/jwks).'),
-    b_context: z.string().optional().describe('Set B: kube context for b_cluster (default: the current context).'),
-    b_kubeconfig: z.string().optional().describe('Set B: kubeconfig path for b_cluster (default: KUBECONFIG or ~/.kube/config).'),
+    b_context: kubeContext().optional().describe('Set B: kube context for b_cluster (default: the current context).'),
+    b_kubeconfig: kubeconfigPath().optional().describe('Set B: kubeconfig path for b_cluster (default: KUBECONFIG or ~/.kube/config).'),
     ...tokenInputShape,
   }),
   output: resultSchema({

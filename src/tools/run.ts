@@ -64,7 +64,8 @@ export async function runTool(tool: AnyTool, rawInput: unknown, opts: RunOptions
     cwd: opts.cwd ?? process.cwd(),
     signal: opts.signal ?? new AbortController().signal,
     http: { ...DEFAULT_HTTP_POLICY, ...opts.http },
-    progress: opts.progress ?? (() => undefined),
+    // Progress messages leave through the redactor too (a URL with userinfo, a query token…).
+    progress: (value, total, message) => opts.progress?.(value, total, message === undefined ? undefined : redactor.text(message)),
     secret: (value, label) => void redactor.add(value, label),
     memo: new Map(),
   };

@@ -4,7 +4,9 @@
  */
 import type { Finding } from '../checks/finding.js';
 import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
+import { MAX_NESTING, tooDeep } from '../depth.js';
 import { fingerprint } from '../redact.js';
+import { UsageError } from '../sources/errors.js';
 import { readToken } from '../sources/secret-ref.js';
 import type { ToolContext } from './define.js';
 
@@ -33,6 +35,7 @@ export async function loadToken(input: TokenIn, ctx: ToolContext): Promise<Loade
   ctx.secret(value, 'token');
   const base = { raw: value, source, fingerprint: fingerprint(value) };
   const ins = inspectToken(value);
+  if (ins.ok && (tooDeep(ins.token.claims) || tooDeep(ins.token.header))) throw new UsageError(`The token's claims are nested more than ${MAX_NESTING} levels deep; jwt-triage does not read such a token (no verifier would accept it).`, 'Pass the token your identity provider issued; this one was built by hand or is corrupt.');
   return ins.ok ? { ...base, facts: ins.token } : { ...base, malformed: ins.finding };
 }
 

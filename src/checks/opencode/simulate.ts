@@ -7,6 +7,7 @@
  *  - jwt-validation answers 401 when the token is missing or bad, else the next action runs.
  */
 import { fail, pass, warn, type Finding } from '../finding.js';
+import { regexTest, wildcardMatch } from './pattern.js';
 import { byPriority, priorityLabel, type ActionFact, type ConditionFact, type RuleFact } from './facts.js';
 
 export interface SimRequest {
@@ -26,6 +27,8 @@ export interface RuleEvaluation {
   priority: number | 'default';
   matched: Match;
   why: string;
+  /** Set when a pattern of the rule was invalid or could not be evaluated. */
+  patternProblem?: string;
 }
 
 export type OutcomeAction = 'forward' | 'fixed-response' | 'jwt-401' | 'jwt-depends' | 'redirect' | 'authenticate' | 'none';
@@ -38,11 +41,7 @@ export interface Outcome {
   why: string;
 }
 
-/** ALB wildcard match: `*` any run of characters, `?` exactly one. */
-export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's').test(value);
-}
+export { wildcardMatch } from './pattern.js';
 
 function headerOf(req: SimRequest, name: string): string | undefined {
   const k = Object.keys(req.headers).find((h) => h.toLowerCase() === name.toLowerCase());
@@ -57,30 +56,50 @@ export function shownValue(name: string, value: string): string {
   return value;
 }
 
-function anyMatch(c: ConditionFact, value: string, ci: boolean): boolean {
-  return c.values.some((p) => wildcardMatch(p, value, ci)) || (c.regexValues ?? []).some((r) => new RegExp(r, ci ? 'i' : '').test(value));
+/**
+ * Whether any value of the condition matches: wildcards by the linear matcher, regex values by
+ * the non-backtracking engine under a step budget (./pattern.ts). A regex that is invalid,
+ * unsupported or over budget makes the condition 'unknown' with the reason, never a hang or a throw.
+ */
+function anyMatch(c: ConditionFact, value: string, ci: boolean): { matched: Match; problem?: string } {
+  if (c.values.some((p) => wildcardMatch(p, value, ci))) return { matched: true };
+  let problem: string | undefined;
+  for (const r of c.regexValues ?? []) {
+    const res = regexTest(r, value, ci);
+    if (res.ok) {
+      if (res.matched) return { matched: true };
+      continue;
+    }
+    problem ??=
+      res.reason === 'invalid' ? `regex ~/${r}/ is invalid (${res.detail})`
+        : res.reason === 'budget' ? `regex ~/${r}/ could not be evaluated within its step budget (${res.detail})`
+          : `regex ~/${r}/ could not be evaluated (${res.detail})`;
+  }
+  return problem ? { matched: 'unknown', problem } : { matched: false };
 }
 
-export function matchCondition(c: ConditionFact, req: SimRequest): { matched: Match; why: string } {
+const said = (m: Match) => (m === true ? 'matches' : m === false ? 'does not match' : 'cannot be matched against');
+
+export function matchCondition(c: ConditionFact, req: SimRequest): { matched: Match; why: string; patternProblem?: string } {
   const [pathOnly = '', query = ''] = req.path.split('?', 2);
   const list = c.values.join(' | ');
   switch (c.field) {
     case 'path-pattern': {
-      const m = anyMatch(c, pathOnly, false);
-      return { matched: m, why: `path ${pathOnly} ${m ? 'matches' : 'does not match'} ${list}` };
+      const { matched: m, problem } = anyMatch(c, pathOnly, false);
+      return { matched: m, ...(problem ? { patternProblem: problem } : {}), why: problem ?? `path ${pathOnly} ${said(m)} ${list}` };
     }
     case 'http-header': {
       const name = c.header ?? '';
       const v = headerOf(req, name);
       if (v === undefined) return { matched: false, why: `no ${name} header (needs ${list})` };
-      const m = anyMatch(c, v, true);
-      return { matched: m, why: `${name} ${shownValue(name, v)} ${m ? 'matches' : 'does not match'} ${list}` };
+      const { matched: m, problem } = anyMatch(c, v, true);
+      return { matched: m, ...(problem ? { patternProblem: problem } : {}), why: problem ?? `${name} ${shownValue(name, v)} ${said(m)} ${list}` };
     }
     case 'host-header': {
       const v = headerOf(req, 'host');
       if (v === undefined) return { matched: 'unknown', why: `host-header ${list}: no Host given` };
-      const m = anyMatch(c, v, true);
-      return { matched: m, why: `Host ${v} ${m ? 'matches' : 'does not match'} ${list}` };
+      const { matched: m, problem } = anyMatch(c, v, true);
+      return { matched: m, ...(problem ? { patternProblem: problem } : {}), why: problem ?? `Host ${v} ${said(m)} ${list}` };
     }
     case 'http-request-method': {
       const m = c.values.includes(req.method);
@@ -106,7 +125,7 @@ export function evaluateRule(rule: RuleFact, req: SimRequest): RuleEvaluation {
   const failed = results.find((r) => r.matched === false);
   if (failed) return { priority: rule.priority, matched: false, why: failed.why };
   const unknown = results.find((r) => r.matched === 'unknown');
-  if (unknown) return { priority: rule.priority, matched: 'unknown', why: unknown.why };
+  if (unknown) return { priority: rule.priority, matched: 'unknown', why: unknown.why, ...(unknown.patternProblem ? { patternProblem: unknown.patternProblem } : {}) };
   return { priority: rule.priority, matched: true, why: results.map((r) => r.why).join(' AND ') || 'no conditions' };
 }
 
@@ -162,10 +181,22 @@ export function simulateRequest(rules: readonly RuleFact[], req: SimRequest, tok
   }
   if (!winner) {
     const outcome: Outcome = { priority: null, action: 'none', status: 404, why: 'No rule matched and the listener returned no default rule' };
-    return { evaluations, outcome, findings: [fail('ALB_REQUEST_REJECTED', { title: 'No rule matches', detail: outcome.why })] };
+    return { evaluations, outcome, findings: [fail('ALB_REQUEST_REJECTED', { title: 'No rule matches', detail: outcome.why }), ...patternFindings(evaluations)] };
   }
   const outcome = outcomeOf(winner, token);
-  return { evaluations, outcome, findings: explain(req, evaluations, outcome) };
+  return { evaluations, outcome, findings: [...explain(req, evaluations, outcome), ...patternFindings(evaluations)] };
+}
+
+/** One ALB_PATTERN_UNEVALUATED per rule whose pattern was invalid or not evaluated (assumed not to match). */
+function patternFindings(evaluations: RuleEvaluation[]): Finding[] {
+  return evaluations
+    .filter((e) => e.patternProblem)
+    .map((e) => warn('ALB_PATTERN_UNEVALUATED', {
+      title: `${priorityLabel(e.priority)}: a pattern could not be evaluated; the rule is assumed not to match`,
+      detail: `${e.patternProblem}. jwt-triage matches regex conditions without backtracking and under a step budget, so a pattern it cannot run is reported instead of blocking.`,
+      evidence: { rule: e.priority },
+      fix: 'Check the rule\'s regex in describe_listener_rules; simplify it (no back-references or look-around), or test the request against the live ALB.',
+    }));
 }
 
 function explain(req: SimRequest, evaluations: RuleEvaluation[], o: Outcome): Finding[] {

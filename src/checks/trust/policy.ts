@@ -4,6 +4,8 @@
  * arrives already decoded (sources/iam.ts URL-decodes what GetRole returns).
  */
 
+import { MAX_NESTING, tooDeep } from '../../depth.js';
+
 export interface TrustStatement {
   index: number;
   sid?: string;
@@ -38,16 +40,34 @@ function conditionOf(v: unknown): Record<string, Record<string, string[]>> {
   return out;
 }
 
+/**
+ * A policy document as IAM's GetRole returns it is URL-encoded (`%7B%22Version…`); decode it.
+ * A malformed escape is a problem to report, never "URI malformed".
+ */
+function urlDecoded(text: string): { ok: true; text: string } | { ok: false; problem: string } {
+  const t = text.trim();
+  if (!/^%7b/i.test(t)) return { ok: true, text };
+  try {
+    return { ok: true, text: decodeURIComponent(t) };
+  } catch {
+    const bad = /%(?![0-9a-f]{2})|%[89a-f][0-9a-f](?!%)/i.exec(t);
+    return { ok: false, problem: `The trust policy looks URL-encoded but has a malformed escape${bad ? ` at character ${bad.index}` : ''}; pass it decoded (plain JSON) or exactly as GetRole returns it.` };
+  }
+}
+
 export function parseTrustPolicy(doc: unknown): ParsedPolicy {
   let d = doc;
   if (typeof d === 'string') {
+    const decoded = urlDecoded(d);
+    if (!decoded.ok) return decoded;
     try {
-      d = JSON.parse(d);
+      d = JSON.parse(decoded.text);
     } catch {
       return { ok: false, problem: 'The trust policy is not JSON.' };
     }
   }
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return { ok: false, problem: 'The trust policy is not a JSON object.' };
+  if (tooDeep(d)) return { ok: false, problem: `The trust policy is nested more than ${MAX_NESTING} levels deep; IAM policies never are.` };
   const raw = (d as Record<string, unknown>).Statement;
   if (raw === undefined) return { ok: false, problem: 'The trust policy has no "Statement".' };
   const items = Array.isArray(raw) ? raw : [raw];

@@ -50,11 +50,11 @@ export interface RoleFacts {
 
 /** The JSON text of a policy document: URL-decoded when it is (GetRole), parsed. */
 export function decodePolicyDocument(doc: string): unknown {
-  const text = doc.trim().startsWith('%7B') || doc.trim().startsWith('%7b') ? decodeURIComponent(doc) : doc;
   try {
+    const text = doc.trim().startsWith('%7B') || doc.trim().startsWith('%7b') ? decodeURIComponent(doc) : doc;
     return JSON.parse(text);
   } catch {
-    throw new SourceError('SOURCE_NOT_JSON', 'The role\'s trust policy document is not JSON (after URL-decoding).', {});
+    throw new SourceError('SOURCE_NOT_JSON', 'The role\'s trust policy document is not JSON (or has a malformed URL escape).', {});
   }
 }
 
