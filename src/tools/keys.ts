@@ -160,7 +160,7 @@ const checkDiscoveryTool = defineTool({
   toolsets: ['keys'],
   title: 'Check OIDC discovery',
   description:
-    'Fetches <issuer>/.well-known/openid-configuration the way AWS STS / ALB would and checks it: reachable (with the classified cause: DNS, TLS, timeout, HTTP status…), a JSON object with issuer and jwks_uri, issuer EXACTLY equal to the token\'s iss, jwks_uri https, RS256 advertised, latency vs the ~5 s STS limit, redirects. Give issuer, or a token (token_file/token_env preferred) whose iss is used. Use attempts + interval_seconds to wait for an endpoint still propagating (e.g. a new Tailscale Funnel).',
+    'Fetches <issuer>/.well-known/openid-configuration as STS / the ALB would: reachable (classified cause when not), issuer EXACTLY the token\'s iss, jwks_uri https, RS256 advertised, latency vs STS\'s ~5 s, redirects. Give issuer or a token. attempts + interval_seconds wait for an endpoint still propagating (a new Tailscale Funnel).',
   input: z.object({
     issuer: z.string().optional().describe('Issuer URL (https://…). Default: the token\'s iss.'),
     ...tokenInputShape,
@@ -360,7 +360,7 @@ const compareJwksTool = defineTool({
   toolsets: ['keys'],
   title: 'Compare two key sets',
   description:
-    'Compares two JWKS (A and B; each from a URL, a file, an issuer\'s discovery, or the Kubernetes cluster via kubectl): kids only in A, only in B, in both, and whether the same kid holds the same key (RFC 7638 thumbprint). With one side the cluster and the other the public (bridge) JWKS, it reports keys the cluster signs with that AWS cannot see. With a token, whether its kid is in each set. Use it when a key rotation or a stale bridge copy is suspected.',
+    'Compares two JWKS (each a URL, file, issuer or the cluster via kubectl): kids only in A, only in B, in both, same key or not (RFC 7638 thumbprint). Cluster vs the public (bridge) JWKS names the keys the cluster signs with that AWS cannot see; with a token, whether its kid is in each. For a rotation or a stale bridge copy.',
   input: z.object({
     a_url: z.string().optional().describe('Set A: URL of a JWKS (https).'),
     a_file: z.string().optional().describe('Set A: path to a JWKS JSON file.'),

@@ -285,8 +285,7 @@ const simulate = defineTool({
   toolsets: ['default', 'opencode'],
   title: 'Simulate a request against the JWT ALB',
   description:
-    'Answer "why 403 and not 401?": given method, path, whether an Authorization: Bearer token and/or an X-API-Key is sent (and other header names/values), find which listener rule matches under ALB semantics and what the caller gets — forward, 401 from jwt-validation (expired, wrong iss/aud, bad signature), or 403 from the default action (ALB_REQUEST_REJECTED with the rule and why). ' +
-    'Uses the live rules from AWS, or the stack\'s known chain with offline: true. Pass the token (token_file/token_env) to judge it as the ALB would. Never pass secret header values.',
+    'Why 403 and not 401? Given method, path and whether a Bearer token and/or an X-API-Key is sent, finds which listener rule answers under ALB semantics and what the caller gets: forward, 401 from jwt-validation, or the default 403. Live rules, or the stack\'s chain with offline. Pass the token (token_file/token_env) to judge it as the ALB would; never secret header values.',
   input: z.object({
     ...envInput,
     method: z.string().default('GET').describe('HTTP method (default GET).'),

@@ -230,7 +230,7 @@ const predictStsOutcomeTool = defineTool({
   toolsets: ['web-identity'],
   title: 'Predict what STS AssumeRoleWithWebIdentity would answer',
   description:
-    'From the token and gathered facts — public discovery/JWKS as AWS fetches them (or jwks_file / reachability given), the IAM provider (IAM, or provider_arn + provider_client_ids), the role\'s trust policy (GetRole, or trust_policy) — predicts STS\'s answer in its order of evaluation (provider → keys → expiry → audience → trust): success, or the exact error string, e.g. "InvalidIdentityToken: No OpenIDConnect provider found in your account for <iss>". offline=true touches no network or AWS; facts not given are listed as assumptions.',
+    'Predicts STS\'s answer in its order of evaluation (provider → keys → expiry → audience → trust): success, or the exact error string ("InvalidIdentityToken: No OpenIDConnect provider found…"), from the token, public discovery/JWKS as AWS fetches them (or jwks_file/reachability), the IAM provider and the role\'s trust policy. offline touches no network or AWS; what was not gathered is listed as an assumption.',
   input: z.object({
     ...tokenInputShape,
     ...trustInputShape,
