@@ -115,7 +115,7 @@ async function jwksSection(t: TokenFacts, raw: string, jwksUrl: string, input: P
   env.progress?.(2, 3, `fetching JWKS ${jwksUrl}`);
   let jwks: Fetched;
   try {
-    jwks = await fetchJson(jwksUrl, env.http, env.signal);
+    jwks = await fetchJson(jwksUrl, env.http, env.signal, { kid: typeof t.header.kid === 'string' ? t.header.kid : undefined });
   } catch (e) {
     return { label: 'JWKS', findings: [fetchFailure('JWKS_UNREACHABLE', 'The JWKS', e as SourceFailure)] };
   }

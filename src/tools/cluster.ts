@@ -119,7 +119,7 @@ async function attemptOnce(n: number, issuer: string, expected: { issuer: string
   const row = (d: string, j: string) => ({ attempt: n, discovery: d, jwks: j, elapsed_ms: Math.round(performance.now() - start) });
   let disc: Fetched;
   try {
-    disc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+    disc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: true });
   } catch (e) {
     const fl = failureOf(e);
     return { ok: false, kids: [], findings: [unreachable('DISCOVERY_UNREACHABLE', 'The discovery document', fl), skip('JWKS_UNREACHABLE', { title: 'JWKS not fetched: no discovery document' })], row: row(fl.code, 'not tried') };
@@ -131,7 +131,7 @@ async function attemptOnce(n: number, issuer: string, expected: { issuer: string
   }
   let jwks: Fetched;
   try {
-    jwks = await fetchJson(jwksUri, ctx.http, ctx.signal);
+    jwks = await fetchJson(jwksUri, ctx.http, ctx.signal, { fresh: true });
   } catch (e) {
     const fl = failureOf(e);
     return { ok: false, kids: [], discovery: disc, jwksUri, findings: [...findings, unreachable('JWKS_UNREACHABLE', 'The JWKS', fl)], row: row(outcome(disc), fl.code) };
@@ -148,7 +148,7 @@ async function attemptOnce(n: number, issuer: string, expected: { issuer: string
 async function privateCaCheck(issuer: string, ctx: ToolContext): Promise<Finding | undefined> {
   if (!ctx.http.ca) return undefined;
   try {
-    await fetchDiscovery(issuer, { ...ctx.http, ca: undefined }, ctx.signal);
+    await fetchDiscovery(issuer, { ...ctx.http, ca: undefined }, ctx.signal, { fresh: true });
     return undefined;
   } catch (e) {
     const fl = failureOf(e);

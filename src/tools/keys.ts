@@ -237,7 +237,7 @@ async function fetchWithRetries(issuer: string, url: string, input: { attempts: 
   for (let i = 1; i <= input.attempts && !ctx.signal.aborted; i++) {
     ctx.progress(i, input.attempts, `attempt ${i}/${input.attempts}: GET ${url}`);
     try {
-      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: true });
       attempts.push({ attempt: i, ok: true, elapsed_ms: doc.elapsedMs });
       return { doc, attempts, last };
     } catch (e) {
