@@ -1,7 +1,7 @@
 /** search_logs (router logs in CloudWatch) and search_alb_access_logs (ALB access logs in S3). */
 import { z } from 'zod';
 import { checkAccessLogs, isRejection, causeOf, logsMissing, parseAlbLine, summarizeAccessLogs, type AlbRecord } from '../checks/opencode/access-logs.js';
-import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterEvents } from '../checks/opencode/router-logs.js';
+import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterLines } from '../checks/opencode/router-logs.js';
 import { type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { accessLogBucket, ACCESS_LOG_PREFIX, resolveEnvironment, ssmPath } from '../presets/opencode.js';
@@ -27,6 +27,8 @@ const windowInput = {
 const INSIGHTS_ABOVE_MS = 6 * 3600_000;
 const MAX_PAGES = 20;
 const MAX_EVENTS = 10_000;
+/** Paging and reading logs stop here (partial counts, said in a note) so a call never runs on. */
+const LOG_DEADLINE_MS = 60_000;
 
 const searchLogs = defineTool({
   name: 'search_logs',
@@ -99,11 +101,12 @@ type Window = ReturnType<typeof windowOf>;
 
 async function viaFilter(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
   const r = await filterLogEvents(aws, {
-    group, startMs: w.startMs, endMs: w.endMs, pattern: input.filter_pattern, maxPages: MAX_PAGES, maxEvents: MAX_EVENTS, signal: ctx.signal,
+    group, startMs: w.startMs, endMs: w.endMs, pattern: input.filter_pattern, maxPages: MAX_PAGES, maxEvents: MAX_EVENTS, signal: ctx.signal, deadlineMs: Date.now() + LOG_DEADLINE_MS,
     onPage: (page, n) => ctx.progress(page, undefined, `page ${page}: ${n} events`),
   });
-  const parsed = r.events.map((e) => parseRouterLine(e.message, e.timestamp));
-  return { counts: summarizeRouterEvents(parsed), events: parsed.slice(-(input.limit ?? 20)).reverse(), pages: r.pages, truncated: r.truncated, note: undefined as string | undefined };
+  const s = summarizeRouterLines(r.events, input.limit ?? 20);
+  const note = r.stoppedBy === 'deadline' ? `Paging stopped at the ${LOG_DEADLINE_MS / 1000} s deadline after ${r.pages} pages: counts cover the start of the window only.` : undefined;
+  return { counts: s.counts, events: s.newest, pages: r.pages, truncated: r.truncated, note };
 }
 
 async function viaInsights(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
