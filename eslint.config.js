@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/__toolsnaps__/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/__toolsnaps__/', 'bench/.build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

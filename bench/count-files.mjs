@@ -5,6 +5,7 @@
  */
 import { register, createRequire } from 'node:module';
 import { statSync, writeSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 
 const seen = new Set();
 const { port1, port2 } = new MessageChannel();

@@ -3,6 +3,7 @@
  * process, so both servers are timed the same way (spawn → initialize → first tool result).
  */
 import { spawn } from 'node:child_process';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 export function startServer(command, args, env = {}) {
   const started = performance.now();

@@ -11,7 +11,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { fmtMs, fmtN, median, ratio, ROOT, table, exists } from './helpers.mjs';
 import { benchLogPaths, albLines } from './logs.mjs';
 import { startServer } from './mcp.mjs';

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importHelper, ROOT } from './helpers.mjs';
@@ -33,7 +34,7 @@ export async function launchMoto() {
   child.stdout.resume();
   for (let i = 0; i < 50; i++) {
     try {
-      if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
+      if ((await globalThis.fetch(`${endpoint}/moto-api/`)).ok) break;
     } catch {
       /* not ready */
     }
