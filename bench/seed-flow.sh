@@ -2,7 +2,7 @@
 # The seed skill's (jwt-debug, /work/shared/seeds) steps as written: bash + aws-cli + jq + curl,
 # one process per call, every step run in order against the same world (AWS_ENDPOINT_URL at
 # moto, CURL_CA_BUNDLE trusting the loopback issuer). Each step prints "CHECK ok|fail <name>":
-# ok = the command succeeded and printed an answer. TOKEN and ENV come from the environment.
+# ok = the command succeeded and printed an answer (a mismatch found is an answer). TOKEN and ENV come from the environment.
 set -u
 ENV="${ENV:-dev}"
 step() { # name, command string
@@ -15,8 +15,8 @@ export TOKEN ENV
 step decode-header 'echo "$TOKEN" | jq -R '"'"'split(".") | .[0] | @base64d | fromjson'"'"''
 step decode-payload 'echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"''
 step expiry 'EXP=$(echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"' | jq -r '"'"'.exp'"'"'); NOW=$(date +%s); REMAINING=$((EXP - NOW)); echo $REMAINING'
-step issuer-match 'E=$(aws ssm get-parameter --name "/opencode/$ENV/oidc/issuer" --query "Parameter.Value" --output text) && T=$(echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"' | jq -r .iss) && [ "$E" = "$T" ] && echo match'
-step audience-match 'E=$(aws ssm get-parameter --name "/opencode/$ENV/oidc/cli-client-id" --query "Parameter.Value" --output text) && T=$(echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"' | jq -r .aud) && [ "$E" = "$T" ] && echo match'
+step issuer-match 'E=$(aws ssm get-parameter --name "/opencode/$ENV/oidc/issuer" --query "Parameter.Value" --output text) && T=$(echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"' | jq -r .iss) && { [ "$E" = "$T" ] && echo match || echo "mismatch: $T, expected $E"; }'
+step audience-match 'E=$(aws ssm get-parameter --name "/opencode/$ENV/oidc/cli-client-id" --query "Parameter.Value" --output text) && T=$(echo "$TOKEN" | jq -R '"'"'split(".") | .[1] | @base64d | fromjson'"'"' | jq -r .aud) && { [ "$E" = "$T" ] && echo match || echo "mismatch: $T, expected $E"; }'
 
 # Step 3: JWKS
 step jwks-reachable 'JWKS_URL=$(aws ssm get-parameter --name "/opencode/$ENV/oidc/jwks-url" --query '"'"'Parameter.Value'"'"' --output text) && curl -sf "$JWKS_URL" | jq '"'"'.keys | length'"'"''
