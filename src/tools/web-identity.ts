@@ -224,7 +224,7 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
     const uri = (disc.json as { jwks_uri?: unknown })?.jwks_uri;
     if (typeof uri !== 'string') return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
     ctx.progress(2, 3, 'fetching JWKS');
-    const jwks = await fetchJson(uri, ctx.http, ctx.signal);
+    const jwks = await fetchJson(uri, ctx.http, ctx.signal, { kid });
     const k = await verifyWithJwks(raw, kid, jwks.json);
     return { keys: { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature, detail: `discovery ${disc.elapsedMs} ms, JWKS ${jwks.elapsedMs} ms` }, findings: [], jwks_origin: jwks.origin };
   } catch (e) {
