@@ -16,7 +16,7 @@ function layer(files, folders, why, typeOnly = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/__toolsnaps__/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/**/__toolsnaps__/', 'bench/.build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -46,7 +46,7 @@ export function tokenSections(t: TokenFacts, expected: Expectations, consumer: C
 export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts, expected: Expectations, consumer: Consumer, opts: { issuer?: string | undefined; jwksUrl?: string | undefined }): Promise<Omit<Section, 'label'>> {
   const issuer = opts.issuer ?? expected.iss ?? (typeof t.claims.iss === 'string' ? t.claims.iss : undefined);
   if (!issuer && !opts.jwksUrl) return { findings: [skip('CHECK_NOT_RUN', { title: 'No issuer to fetch keys from (the token has no iss)' })] };
-  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer, jwksUrl: opts.jwksUrl });
+  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer, jwksUrl: opts.jwksUrl, kid: typeof t.header.kid === 'string' ? t.header.kid : undefined });
   const findings: Finding[] = [];
   if (discovery) {
     const exp = expected.iss ? { issuer: expected.iss, from: `expected issuer (${expected.from})` } : typeof t.claims.iss === 'string' ? { issuer: t.claims.iss, from: 'token iss' } : undefined;

@@ -51,6 +51,8 @@ export function webIdentityExpectations(input: DiagnoseInput, env: NodeJS.Proces
   };
 }
 
+const kidOf = (t: TokenFacts) => (typeof t.header.kid === 'string' ? t.header.kid : undefined);
+
 const notRun = (title: string): Omit<Section, 'label'> => ({ findings: [skip('CHECK_NOT_RUN', { title })] });
 
 /** The GitHub Actions section: the job's sub and aud in GitHub's terms, against the role's trust policy. */
@@ -85,7 +87,7 @@ function coreTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: Tok
       run: async () => {
         if (offline) return notRun('Public discovery and JWKS: not fetched (offline)');
         const s = await keySection(ctx, raw, t, expected, 'sts', { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
-        const { discovery } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+        const { discovery } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl, kid: kidOf(t) });
         const addresses = discovery?.doc?.http?.addresses ?? [];
         const host = discovery ? new URL(discovery.url).hostname : undefined;
         return { ...s, findings: [...s.findings, ...(host && addresses.length ? [checkTailnet(host, addresses)] : [])] };
@@ -116,7 +118,7 @@ function coreTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: Tok
         const bridgeIssuer = w.bridgeNamespace ? await bridgeIssuerUrl(ctx, w.bridgeNamespace, kube) : undefined;
         const publicIssuer = bridgeIssuer ?? expected.iss;
         if (publicIssuer) findings.push(checkClusterIssuer(c.issuer, { issuer: publicIssuer, from: bridgeIssuer ? 'bridge ISSUER_URL' : expected.from }));
-        const { jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+        const { jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl, kid: kidOf(t) });
         if (jwks?.doc) {
           const cmp = compareKeySets({ label: 'cluster', cluster: true, keys: c.keys }, { label: `public: ${jwks.source}`, cluster: false, keys: jwks.keys });
           findings.push(...cmp.findings.filter((f) => f.code === 'JWKS_PUBLIC_CLUSTER_DRIFT'));
@@ -177,7 +179,7 @@ export async function stsAnswer(ctx: GatherContext, input: DiagnoseInput, raw: s
   const prov = offline ? undefined : await gatherProvider(ctx, iss, { offline: false, ...aws });
   let keys: StsWorld['keys'] = { reachability: 'unknown' };
   if (!offline && iss) {
-    const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl });
+    const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl, kid: kidOf(t) });
     if (jwks?.doc) {
       const k = await verifyWithJwks(raw, typeof t.header.kid === 'string' ? t.header.kid : undefined, jwks.doc.json);
       keys = { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature };

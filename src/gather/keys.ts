@@ -21,12 +21,13 @@ export interface DiscoveryGathered {
   findings: Finding[];
 }
 
-export function gatherDiscovery(ctx: GatherContext, issuer: string): Promise<DiscoveryGathered> {
+/** `fresh`: bypass the process-wide cache (probes and retries must see the endpoint as it is now). */
+export function gatherDiscovery(ctx: GatherContext, issuer: string, opts: { fresh?: boolean } = {}): Promise<DiscoveryGathered> {
   return once(ctx, `discovery:${issuer}`, async () => {
     const url = discoveryUrl(issuer);
     ctx.progress(0, undefined, `fetching discovery ${url}`);
     try {
-      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: opts.fresh === true });
       const uri = (doc.json as { jwks_uri?: unknown } | null)?.jwks_uri;
       return { issuer, url, doc, ...(typeof uri === 'string' ? { jwksUri: uri } : {}), findings: [] };
     } catch (e) {
@@ -61,12 +62,13 @@ export type KeySetSource = { url: string } | { file: string } | { cluster: KubeT
 
 const sourceKey = (s: KeySetSource) => ('url' in s ? `url:${s.url}` : 'file' in s ? `file:${s.file}` : `cluster:${s.cluster.context ?? ''}:${s.cluster.kubeconfig ?? ''}`);
 
-export function gatherJwks(ctx: GatherContext, src: KeySetSource, what = 'The JWKS'): Promise<JwksGathered> {
+/** `kid`: a cached key set that lacks it is fetched again (a rotation); `fresh`: bypass the cache. */
+export function gatherJwks(ctx: GatherContext, src: KeySetSource, what = 'The JWKS', opts: { kid?: string | undefined; fresh?: boolean } = {}): Promise<JwksGathered> {
   return once(ctx, `jwks:${sourceKey(src)}`, async () => {
     const source = 'url' in src ? src.url : 'file' in src ? `file:${src.file}` : 'cluster:/openid/v1/jwks';
     ctx.progress(0, undefined, `fetching JWKS ${source}`);
     try {
-      const doc = 'url' in src ? await fetchJson(src.url, ctx.http, ctx.signal) : 'file' in src ? await readJsonFile(src.file) : await readClusterJson('/openid/v1/jwks', { ...src.cluster, signal: ctx.signal });
+      const doc = 'url' in src ? await fetchJson(src.url, ctx.http, ctx.signal, { kid: opts.kid, fresh: opts.fresh === true }) : 'file' in src ? await readJsonFile(src.file) : await readClusterJson('/openid/v1/jwks', { ...src.cluster, signal: ctx.signal });
       const set = await readKeySet(doc.json);
       return { source, doc, keys: set.keys, findings: set.findings };
     } catch (e) {
@@ -77,12 +79,13 @@ export function gatherJwks(ctx: GatherContext, src: KeySetSource, what = 'The JW
 }
 
 /** The issuer's keys as a verifier finds them: discovery (unless a JWKS URL is configured), then the JWKS. */
-export async function gatherIssuerKeys(ctx: GatherContext, opts: { issuer?: string | undefined; jwksUrl?: string | undefined }): Promise<{ discovery?: DiscoveryGathered | undefined; jwks?: JwksGathered | undefined }> {
+export async function gatherIssuerKeys(ctx: GatherContext, opts: { issuer?: string | undefined; jwksUrl?: string | undefined; kid?: string | undefined; fresh?: boolean }): Promise<{ discovery?: DiscoveryGathered | undefined; jwks?: JwksGathered | undefined }> {
+  const want = { kid: opts.kid, fresh: opts.fresh === true };
   if (opts.jwksUrl) {
-    const [discovery, jwks] = await Promise.all([opts.issuer ? gatherDiscovery(ctx, opts.issuer) : undefined, gatherJwks(ctx, { url: opts.jwksUrl })]);
+    const [discovery, jwks] = await Promise.all([opts.issuer ? gatherDiscovery(ctx, opts.issuer, want) : undefined, gatherJwks(ctx, { url: opts.jwksUrl }, 'The JWKS', want)]);
     return { discovery, jwks };
   }
   if (!opts.issuer) return {};
-  const discovery = await gatherDiscovery(ctx, opts.issuer);
-  return { discovery, jwks: discovery.jwksUri ? await gatherJwks(ctx, { url: discovery.jwksUri }) : undefined };
+  const discovery = await gatherDiscovery(ctx, opts.issuer, want);
+  return { discovery, jwks: discovery.jwksUri ? await gatherJwks(ctx, { url: discovery.jwksUri }, 'The JWKS', want) : undefined };
 }

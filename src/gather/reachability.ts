@@ -32,10 +32,10 @@ const withCaNote = (f: Finding): Finding => (f.evidence?.cause === 'SOURCE_TLS_U
  * One pass over discovery → JWKS → kid as STS does it. `ctx.memo` decides reuse: the diagnosis
  * passes its own (the same fetches serve every section); a retry loop passes a fresh one per attempt.
  */
-export async function reachOnce(ctx: GatherContext, n: number, issuer: string, expected: { issuer: string; from: string }, kid: string | undefined): Promise<ReachAttempt> {
+export async function reachOnce(ctx: GatherContext, n: number, issuer: string, expected: { issuer: string; from: string }, kid: string | undefined, opts: { fresh?: boolean } = {}): Promise<ReachAttempt> {
   const start = performance.now();
   const row = (d: string, j: string) => ({ attempt: n, discovery: d, jwks: j, elapsed_ms: Math.round(performance.now() - start) });
-  const d = await gatherDiscovery(ctx, issuer);
+  const d = await gatherDiscovery(ctx, issuer, opts);
   if (!d.doc) {
     return { ok: false, kids: [], findings: [...d.findings.map(withCaNote), skip('JWKS_UNREACHABLE', { title: 'JWKS not fetched: no discovery document' })], row: row(outcome(undefined, d.findings[0]), 'not tried') };
   }
@@ -43,7 +43,7 @@ export async function reachOnce(ctx: GatherContext, n: number, issuer: string, e
   if (!d.jwksUri || findings.some((f) => f.code === 'DISCOVERY_JWKS_URI_INVALID' && f.status === 'fail')) {
     return { ok: false, kids: [], discovery: d.doc, findings: [...findings, skip('JWKS_UNREACHABLE', { title: 'JWKS not fetched: no usable jwks_uri' })], row: row(outcome(d.doc, undefined), 'not tried') };
   }
-  const j = await gatherJwks(ctx, { url: d.jwksUri });
+  const j = await gatherJwks(ctx, { url: d.jwksUri }, 'The JWKS', { kid, ...opts });
   if (!j.doc) {
     return { ok: false, kids: [], discovery: d.doc, jwksUri: d.jwksUri, findings: [...findings, ...j.findings.map(withCaNote)], row: row(outcome(d.doc, undefined), outcome(undefined, j.findings[0])) };
   }
@@ -58,7 +58,7 @@ export async function reachOnce(ctx: GatherContext, n: number, issuer: string, e
 export async function privateCaCheck(ctx: GatherContext, issuer: string): Promise<Finding | undefined> {
   if (!ctx.http.ca) return undefined;
   try {
-    await fetchDiscovery(issuer, { ...ctx.http, ca: undefined }, ctx.signal);
+    await fetchDiscovery(issuer, { ...ctx.http, ca: undefined }, ctx.signal, { fresh: true });
     return undefined;
   } catch (e) {
     const fl = asFailure(e);

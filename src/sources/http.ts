@@ -16,8 +16,12 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { SourceError, type SourceErrorCode } from './errors.js';
+
+/** undici is loaded on the first fetch, not at start-up (--help and offline token tools never need it). */
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const undici = () => (undiciModule ??= import('undici'));
 
 export interface HttpPolicy {
   /** Allow `http:` to 127.0.0.0/8 and ::1 (for local test issuers). */
@@ -54,6 +58,8 @@ export interface HttpResult {
   redirects: Redirect[];
   /** The addresses the host resolved to (the first is the one used). */
   addresses: string[];
+  /** The response's Cache-Control header, for the discovery/JWKS cache (src/sources/http-cache.ts). */
+  cacheControl?: string | undefined;
 }
 
 export interface JsonResult extends HttpResult {
@@ -242,12 +248,8 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
   const deadline = AbortSignal.timeout(policy.timeoutMs);
   const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
   const redirects: Redirect[] = [];
-  const addresses: string[] = [];
-  const agent = new Agent({
-    connect: { lookup: guardedLookup(addresses), timeout: policy.timeoutMs, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
-    headersTimeout: policy.timeoutMs,
-    bodyTimeout: policy.timeoutMs,
-  });
+  const { request } = await undici();
+  const pooled = await agentFor(policy);
   const first = assertFetchable(raw, policy);
   let url = first;
   const elapsed = () => Math.round(performance.now() - start);
@@ -275,7 +277,7 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
       try {
         res = await inTime(request(url, {
           method: 'GET',
-          dispatcher: agent,
+          dispatcher: pooled.agent,
           signal: combined,
           headers: { accept: 'application/json, application/jwk-set+json;q=0.9, */*;q=0.1', 'user-agent': 'jwt-triage' },
         }));
@@ -322,8 +324,12 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
       } catch (e) {
         throw failureOf(e);
       }
+      // One turn of the event loop lets undici mark the connection idle, so a fetch that follows
+      // at once (discovery → JWKS) reuses it instead of opening a second TLS connection.
+      await new Promise((r) => setImmediate(r));
       const text = Buffer.concat(chunks).toString('utf8');
       const ct = res.headers['content-type'];
+      const cc = res.headers['cache-control'];
       const result: HttpResult = {
         url: first.href,
         finalUrl: url.href,
@@ -333,7 +339,8 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
         bytes,
         elapsedMs: elapsed(),
         redirects,
-        addresses: [...new Set(addresses)],
+        addresses: pooled.addressesOf(url.hostname),
+        cacheControl: Array.isArray(cc) ? cc.join(', ') : cc,
       };
       if (status < 200 || status >= 300) {
         throw new SourceError('SOURCE_HTTP_STATUS', `${url.href} answered HTTP ${status}.`, {
@@ -347,9 +354,61 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
       return result;
     }
   } finally {
-    // After a deadline or a cancel, destroy: close() would wait for the stalled socket.
-    (combined.aborted ? agent.destroy() : agent.close()).catch(() => undefined);
+    // The pooled agent stays open: the next fetch with this policy reuses its connection. A request
+    // cut off by the deadline or a cancel is aborted through its own signal (its socket is destroyed).
   }
+}
+
+/**
+ * One keep-alive agent per HTTP policy (timeout and extra CA), kept for the process: repeated
+ * fetches from one issuer reuse one TLS connection. Idle sockets close after 30 s and never
+ * keep the process alive (undici unrefs idle sockets). The guarded lookup still runs on every
+ * new connection; the addresses each host resolved to are remembered for the result facts.
+ */
+interface PooledAgent {
+  agent: Agent;
+  addressesOf(host: string): string[];
+}
+const agents = new Map<string, Promise<PooledAgent>>();
+const MAX_AGENTS = 8;
+
+function agentFor(policy: HttpPolicy): Promise<PooledAgent> {
+  const key = `${policy.timeoutMs}\u0000${policy.ca ?? ''}`;
+  let p = agents.get(key);
+  if (!p) {
+    p = undici().then(({ Agent }) => {
+      const resolved = new Map<string, string[]>();
+      const lookup = (hostname: string, options: object, cb: LookupCb) => {
+        const seen: string[] = [];
+        guardedLookup(seen)(hostname, options, (err, address, family) => {
+          if (seen.length) resolved.set(hostname, [...new Set(seen)]);
+          cb(err, address, family);
+        });
+      };
+      const agent = new Agent({
+        connect: { lookup, timeout: policy.timeoutMs, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
+        headersTimeout: policy.timeoutMs,
+        bodyTimeout: policy.timeoutMs,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 60_000,
+      });
+      return { agent, addressesOf: (host: string) => resolved.get(host.replace(/^\[|\]$/g, '')) ?? [] };
+    });
+    agents.set(key, p);
+    if (agents.size > MAX_AGENTS) {
+      const [oldest, old] = agents.entries().next().value as [string, Promise<PooledAgent>];
+      agents.delete(oldest);
+      void old.then((a) => a.agent.close()).catch(() => undefined);
+    }
+  }
+  return p;
+}
+
+/** Closes every pooled connection (tests; a server shutting down). */
+export async function closeHttpAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map((p) => p.then((a) => a.agent.close()).catch(() => undefined)));
 }
 
 /** GET and parse JSON; a body that is not JSON is SOURCE_NOT_JSON (with its content type). */

@@ -5,6 +5,7 @@
 import { SourceError } from './errors.js';
 import { readBoundedFile } from './file.js';
 import { safeGetJson, type HttpPolicy, type JsonResult } from './http.js';
+import { cacheKey, documentCache, type GetOptions } from './http-cache.js';
 import { kubectlGetRawJson, type KubeTarget } from './kubectl.js';
 
 /** `<issuer>/.well-known/openid-configuration`, keeping the issuer's path (no double slash). */
@@ -27,12 +28,32 @@ function fromHttp(r: JsonResult): Fetched {
   return { origin: r.finalUrl, json, bytes: r.bytes, elapsedMs: r.elapsedMs, http };
 }
 
-export async function fetchDiscovery(issuer: string, policy: HttpPolicy, signal?: AbortSignal): Promise<Fetched> {
-  return fromHttp(await safeGetJson(discoveryUrl(issuer), policy, signal));
+/** Through the process's document cache (src/sources/http-cache.ts): one fetch per URL per short window. */
+function cachedGetJson(url: string, policy: HttpPolicy, signal: AbortSignal | undefined, opts: GetOptions): Promise<JsonResult> {
+  return documentCache.get(cacheKey(url, policy), (s) => safeGetJson(url, policy, s), signal, opts);
 }
 
-export async function fetchJson(url: string, policy: HttpPolicy, signal?: AbortSignal): Promise<Fetched> {
-  return fromHttp(await safeGetJson(url, policy, signal));
+export interface FetchOptions {
+  /** Fetch now, not from the cache (reachability probes, retry loops); the answer still refreshes the cache. */
+  fresh?: boolean;
+}
+
+export async function fetchDiscovery(issuer: string, policy: HttpPolicy, signal?: AbortSignal, opts: FetchOptions = {}): Promise<Fetched> {
+  return fromHttp(await cachedGetJson(discoveryUrl(issuer), policy, signal, { fresh: opts.fresh === true }));
+}
+
+/**
+ * A JSON document (a JWKS) by URL. With `want.kid`, a cached key set that lacks that kid is
+ * fetched again (the keys may have rotated), at most once per cache window.
+ */
+export async function fetchJson(url: string, policy: HttpPolicy, signal?: AbortSignal, want: FetchOptions & { kid?: string | undefined } = {}): Promise<Fetched> {
+  const kid = want.kid;
+  return fromHttp(await cachedGetJson(url, policy, signal, { fresh: want.fresh === true, ...(kid === undefined ? {} : { accept: (r: JsonResult) => hasKid(r.json, kid) }) }));
+}
+
+function hasKid(json: unknown, kid: string): boolean {
+  const keys = (json as { keys?: unknown } | null)?.keys;
+  return Array.isArray(keys) && keys.some((k) => (k as { kid?: unknown } | null)?.kid === kid);
 }
 
 export async function readJsonFile(path: string, maxBytes = 1024 * 1024): Promise<Fetched> {

@@ -113,7 +113,7 @@ const checkPublicReachability = defineTool({
     for (let n = 1; n <= input.attempts; n++) {
       ctx.progress(n - 1, input.attempts, `attempt ${n} of ${input.attempts}: ${discoveryUrl(issuer)}`);
       // A fresh memo per attempt: each retry fetches again.
-      last = await reachOnce({ ...ctx, memo: new Map() }, n, issuer, expected, kid);
+      last = await reachOnce({ ...ctx, memo: new Map() }, n, issuer, expected, kid, { fresh: true });
       rows.push(last.row);
       if (last.ok || n === input.attempts || ctx.signal.aborted) break;
       await sleep(input.interval_seconds * 1000, undefined, { signal: ctx.signal }).catch(() => undefined);

@@ -44,6 +44,10 @@ interface KeySource {
   cluster?: boolean | undefined;
   context?: string | undefined;
   kubeconfig?: string | undefined;
+  /** The token's kid: a cached key set without it is fetched again (rotation), see fetchJson. */
+  kid?: string | undefined;
+  /** Fetch now, not from the process cache (compare_jwks looks for a rotation in progress). */
+  fresh?: boolean | undefined;
 }
 
 interface LoadedKeys {
@@ -60,8 +64,9 @@ async function loadKeys(src: KeySource, ctx: ToolContext, names: string): Promis
   if (given.length > 1) throw new UsageError(`More than one key set source given for ${names}.`, `Pass only one of ${names}.`);
   if (src.file !== undefined) return loadFile(src.file);
   if (src.cluster) return loadCluster(src);
-  if (src.url !== undefined) return loadUrl(src.url, `public: ${src.url}`, ctx);
-  if (src.issuer !== undefined) return loadViaDiscovery(src.issuer, ctx);
+  const want = { kid: src.kid, fresh: src.fresh === true };
+  if (src.url !== undefined) return loadUrl(src.url, `public: ${src.url}`, ctx, [], want);
+  if (src.issuer !== undefined) return loadViaDiscovery(src.issuer, ctx, want);
   throw new UsageError(`No key set source given.`, `Pass one of ${names}.`);
 }
 
@@ -92,20 +97,22 @@ async function loadCluster(src: KeySource): Promise<LoadedKeys> {
   }
 }
 
-async function loadUrl(url: string, label: string, ctx: ToolContext, pre: Finding[] = []): Promise<LoadedKeys> {
+const kidOf = (kid: unknown) => (typeof kid === 'string' ? kid : undefined);
+
+async function loadUrl(url: string, label: string, ctx: ToolContext, pre: Finding[] = [], want: { kid?: string | undefined; fresh?: boolean } = {}): Promise<LoadedKeys> {
   try {
-    return { label, cluster: false, fetched: await fetchJson(url, ctx.http, ctx.signal), findings: pre };
+    return { label, cluster: false, fetched: await fetchJson(url, ctx.http, ctx.signal, want), findings: pre };
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
     return { label, cluster: false, findings: [...pre, fetchFailure('JWKS_UNREACHABLE', `The JWKS at ${url}`, e)] };
   }
 }
 
-async function loadViaDiscovery(issuer: string, ctx: ToolContext): Promise<LoadedKeys> {
+async function loadViaDiscovery(issuer: string, ctx: ToolContext, want: { kid?: string | undefined; fresh?: boolean } = {}): Promise<LoadedKeys> {
   const label = `public: ${issuer}`;
   let doc: Fetched;
   try {
-    doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+    doc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: want.fresh === true });
   } catch (e) {
     if (!(e instanceof SourceError)) throw e;
     return { label, cluster: false, findings: [fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${discoveryUrl(issuer)}`, e)] };
@@ -114,7 +121,7 @@ async function loadViaDiscovery(issuer: string, ctx: ToolContext): Promise<Loade
   const problems = found.filter((f) => f.status === 'fail');
   const jwksUri = (doc.json as { jwks_uri?: unknown } | null)?.jwks_uri;
   if (problems.some((f) => f.status === 'fail') || typeof jwksUri !== 'string') return { label, cluster: false, findings: problems };
-  return loadUrl(jwksUri, `public: ${jwksUri}`, ctx, problems);
+  return loadUrl(jwksUri, `public: ${jwksUri}`, ctx, problems, want);
 }
 
 const keySchema = z.object({
@@ -238,7 +245,7 @@ async function fetchWithRetries(issuer: string, url: string, input: { attempts: 
   for (let i = 1; i <= input.attempts && !ctx.signal.aborted; i++) {
     ctx.progress(i, input.attempts, `attempt ${i}/${input.attempts}: GET ${url}`);
     try {
-      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal);
+      const doc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: true });
       attempts.push({ attempt: i, ok: true, elapsed_ms: doc.elapsedMs });
       return { doc, attempts, last };
     } catch (e) {
@@ -301,7 +308,7 @@ const checkJwksTool = defineTool({
     const tok = await loadOptionalToken(input, ctx);
     const noSource = input.jwks_url === undefined && input.jwks_file === undefined && input.issuer === undefined;
     if (noSource && !issOf(tok)) throw new UsageError('No JWKS source given.', 'Pass jwks_url, jwks_file or issuer (or a token whose iss names the issuer).');
-    const loaded = await loadKeys({ url: input.jwks_url, file: input.jwks_file, issuer: input.issuer ?? (noSource ? issOf(tok) : undefined) }, ctx, 'jwks_url, jwks_file, issuer');
+    const loaded = await loadKeys({ url: input.jwks_url, file: input.jwks_file, issuer: input.issuer ?? (noSource ? issOf(tok) : undefined), kid: kidOf(tok?.facts?.header.kid) }, ctx, 'jwks_url, jwks_file, issuer');
     const findings: Finding[] = [...loaded.findings];
     if (tok?.malformed) findings.push(tok.malformed);
     let keys: KeyFacts[] = [];
@@ -396,8 +403,8 @@ const compareJwksTool = defineTool({
   },
   async handle(input, ctx) {
     const tok = await loadOptionalToken(input, ctx);
-    const a = { url: input.a_url, file: input.a_file, issuer: input.a_issuer, cluster: input.a_cluster, context: input.a_context, kubeconfig: input.a_kubeconfig };
-    const b = { url: input.b_url, file: input.b_file, issuer: input.b_issuer, cluster: input.b_cluster, context: input.b_context, kubeconfig: input.b_kubeconfig };
+    const a = { url: input.a_url, file: input.a_file, issuer: input.a_issuer, cluster: input.a_cluster, context: input.a_context, kubeconfig: input.a_kubeconfig, fresh: true };
+    const b = { url: input.b_url, file: input.b_file, issuer: input.b_issuer, cluster: input.b_cluster, context: input.b_context, kubeconfig: input.b_kubeconfig, fresh: true };
     const [la, lb] = await Promise.all([loadKeys(a, ctx, 'a_url, a_file, a_issuer, a_cluster'), loadKeys(b, ctx, 'b_url, b_file, b_issuer, b_cluster')]);
     const [setA, setB] = await Promise.all([la.fetched && readKeySet(la.fetched.json), lb.fetched && readKeySet(lb.fetched.json)]);
     const findings: Finding[] = [...la.findings, ...lb.findings, ...(tok?.malformed ? [tok.malformed] : [])];

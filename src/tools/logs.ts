@@ -1,7 +1,7 @@
 /** search_logs (router logs in CloudWatch) and search_alb_access_logs (ALB access logs in S3). */
 import { z } from 'zod';
-import { checkAccessLogs, isRejection, causeOf, logsMissing, parseAlbLine, summarizeAccessLogs, type AlbRecord } from '../checks/opencode/access-logs.js';
-import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterEvents } from '../checks/opencode/router-logs.js';
+import { AccessLogAggregator, checkAccessLogs, logsMissing } from '../checks/opencode/access-logs.js';
+import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterLines } from '../checks/opencode/router-logs.js';
 import { type Finding } from '../checks/finding.js';
 import { awsFailure } from '../checks/source-failure.js';
 import { accessLogBucket, ACCESS_LOG_PREFIX, resolveEnvironment, ssmPath } from '../presets/opencode.js';
@@ -9,7 +9,7 @@ import { awsSession, type AwsSession } from '../sources/aws/client.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { taskDefinitionLogs } from '../sources/aws/ecs.js';
 import { filterLogEvents, insightsQuery } from '../sources/aws/logs.js';
-import { listObjects, readObjectText } from '../sources/aws/s3.js';
+import { forEachObjectLine, listObjects } from '../sources/aws/s3.js';
 import { ssmValue } from '../sources/aws/ssm.js';
 import { callerAccount } from '../sources/aws/sts.js';
 import { defineTool, resultOf, regionInputShape, resultSchema, type ToolContext } from './define.js';
@@ -27,6 +27,8 @@ const windowInput = {
 const INSIGHTS_ABOVE_MS = 6 * 3600_000;
 const MAX_PAGES = 20;
 const MAX_EVENTS = 10_000;
+/** Paging and reading logs stop here (partial counts, said in a note) so a call never runs on. */
+const LOG_DEADLINE_MS = 60_000;
 
 const searchLogs = defineTool({
   name: 'search_logs',
@@ -100,11 +102,12 @@ type Window = ReturnType<typeof windowOf>;
 
 async function viaFilter(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
   const r = await filterLogEvents(aws, {
-    group, startMs: w.startMs, endMs: w.endMs, pattern: input.filter_pattern, maxPages: MAX_PAGES, maxEvents: MAX_EVENTS, signal: ctx.signal,
+    group, startMs: w.startMs, endMs: w.endMs, pattern: input.filter_pattern, maxPages: MAX_PAGES, maxEvents: MAX_EVENTS, signal: ctx.signal, deadlineMs: Date.now() + LOG_DEADLINE_MS,
     onPage: (page, n) => ctx.progress(page, undefined, `page ${page}: ${n} events`),
   });
-  const parsed = r.events.map((e) => parseRouterLine(e.message, e.timestamp));
-  return { counts: summarizeRouterEvents(parsed), events: parsed.slice(-(input.limit ?? 20)).reverse(), pages: r.pages, truncated: r.truncated, note: undefined as string | undefined };
+  const s = summarizeRouterLines(r.events, input.limit ?? 20);
+  const note = r.stoppedBy === 'deadline' ? `Paging stopped at the ${LOG_DEADLINE_MS / 1000} s deadline after ${r.pages} pages: counts cover the start of the window only.` : undefined;
+  return { counts: s.counts, events: s.newest, pages: r.pages, truncated: r.truncated, note };
 }
 
 async function viaInsights(aws: AwsSession, group: string, w: Window, input: WindowArgs, ctx: ToolContext) {
@@ -188,15 +191,17 @@ const searchAccessLogs = defineTool({
       const account = await callerAccount(aws);
       const region = input.region ?? (await aws.region()) ?? 'us-east-1';
       const bucket = input.bucket ? { name: input.bucket, source: 'input' } : { name: accessLogBucket(environment.name, account ?? '<account>'), source: `preset (account ${account})` };
-      const read = await readAccessLogs(aws, bucket.name, `${ACCESS_LOG_PREFIX}/AWSLogs/${account}/elasticloadbalancing/${region}/`, window, ctx);
+      const read = await readAccessLogs(aws, bucket.name, `${ACCESS_LOG_PREFIX}/AWSLogs/${account}/elasticloadbalancing/${region}/`, window, ctx, input.limit ?? 20);
       if (!read) {
         findings.push(logsMissing(bucket.name, ACCESS_LOG_PREFIX, `bucket ${bucket.name} does not exist`));
         return { ...resultOf(findings, `ALB access logs are not available (bucket ${bucket.name} does not exist).`), ...base, bucket };
       }
-      const counts = summarizeAccessLogs(read.records);
+      const counts = read.counts;
       findings.push(...checkAccessLogs(counts, { bucket: bucket.name, prefix: ACCESS_LOG_PREFIX, window: window.out.label, files: read.files.read }));
       if (read.files.skipped) notes.push(`${read.files.skipped} older or unreadable log files were not read: narrow the window for complete counts.`);
-      const rejected = read.records.filter(isRejection).sort((a, b) => b.time.localeCompare(a.time)).slice(0, input.limit ?? 20).map((r) => ({ ...r, cause: causeOf(r) }));
+      if (read.stoppedBy) notes.push(`Reading stopped at the ${read.stoppedBy} (${read.lines} lines, ${Math.round(read.bytes / 1048576)} MiB): counts cover the newest files only; narrow the window for complete counts.`);
+      if (read.partial) notes.push(`${read.partial} log files unpack to more than ${ACCESS_LOG_BUDGET.fileBytes / 1048576} MiB; only their start was read.`);
+      const rejected = read.rejected;
       return { ...resultOf(findings, `No 401/403 among ${counts.requests} requests in ${window.out.label}.`, window.out.label), ...base, bucket, files: read.files, counts, rejected };
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
@@ -213,10 +218,16 @@ const searchAccessLogs = defineTool({
 });
 
 const MAX_FILES = 100;
+/** Per call: unpacked bytes and lines read across all files, and the time spent, before reading stops. */
+const ACCESS_LOG_BUDGET = { bytes: 2 * 1024 ** 3, lines: 10_000_000, fileBytes: 32 * 1024 * 1024 } as const;
 const STAMP = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
 
-/** Lists the day folders of the window, reads the newest files (gunzip), keeps lines inside the window. */
-async function readAccessLogs(aws: AwsSession, bucket: string, base: string, w: Window, ctx: ToolContext) {
+/**
+ * Lists the day folders of the window and streams the newest files (gunzip as a stream) through
+ * one aggregator: no line is kept, so memory stays flat as data grows. Byte, line and time
+ * budgets stop the reading (said in a note).
+ */
+async function readAccessLogs(aws: AwsSession, bucket: string, base: string, w: Window, ctx: ToolContext, limit: number) {
   const days: string[] = [];
   for (let t = Date.UTC(...ymd(w.startMs)); t <= w.endMs; t += 86400_000) days.push(`${base}${new Date(t).toISOString().slice(0, 10).replace(/-/g, '/')}/`);
   const listed = await listObjects(aws, bucket, days, 5000).catch((e: unknown) => {
@@ -228,28 +239,47 @@ async function readAccessLogs(aws: AwsSession, bucket: string, base: string, w: 
     .map((o) => ({ ...o, stamp: stampOf(o.key) }))
     .filter((o) => o.stamp === undefined || (o.stamp >= w.startMs && o.stamp - 15 * 60_000 <= w.endMs))
     .sort((a, b) => (b.stamp ?? 0) - (a.stamp ?? 0));
-  const records: AlbRecord[] = [];
+  const agg = new AccessLogAggregator(w, limit);
+  const deadline = Date.now() + LOG_DEADLINE_MS;
+  let bytes = 0;
+  let stoppedBy: string | undefined;
+  const over = () => {
+    if (agg.lines >= ACCESS_LOG_BUDGET.lines) stoppedBy = `${ACCESS_LOG_BUDGET.lines.toLocaleString('en-US')}-line budget`;
+    else if (bytes >= ACCESS_LOG_BUDGET.bytes) stoppedBy = `${ACCESS_LOG_BUDGET.bytes / 1024 ** 3} GiB budget`;
+    else if (Date.now() >= deadline) stoppedBy = `${LOG_DEADLINE_MS / 1000} s deadline`;
+    return stoppedBy !== undefined;
+  };
   let read = 0;
   let failed = 0;
-  for (const o of inWindow.slice(0, MAX_FILES)) {
-    if (ctx.signal.aborted) break;
-    const text = await readObjectText(aws, bucket, o.key, 32 * 1024 * 1024).catch((e: unknown) => {
+  let notRead = 0;
+  let partial = 0;
+  const files = inWindow.slice(0, MAX_FILES);
+  for (const [i, o] of files.entries()) {
+    if (ctx.signal.aborted || over()) {
+      notRead = files.length - i;
+      break;
+    }
+    const got = await forEachObjectLine(aws, bucket, o.key, { maxBytes: ACCESS_LOG_BUDGET.fileBytes, signal: ctx.signal, stop: over }, (line) => {
+      bytes += line.length + 1;
+      agg.addLine(line);
+    }).catch((e: unknown) => {
       if (e instanceof SourceError && e.code !== 'SOURCE_AWS') return undefined;
       throw e;
     });
-    ctx.progress(read + failed + 1, Math.min(inWindow.length, MAX_FILES), o.key.split('/').pop());
-    if (text === undefined) {
-      failed++;
-      continue;
-    }
-    read++;
-    for (const line of text.split('\n')) {
-      const r = parseAlbLine(line);
-      const t = r ? Date.parse(r.time) : NaN;
-      if (r && t >= w.startMs && t <= w.endMs) records.push(r);
-    }
+    ctx.progress(read + failed + 1, files.length, o.key.split('/').pop());
+    if (got === undefined) failed++;
+    else read++;
+    if (got?.truncated && !stoppedBy) partial++;
   }
-  return { records, files: { listed: listed.objects.length, read, skipped: Math.max(0, inWindow.length - MAX_FILES) + failed } };
+  return {
+    counts: agg.summary(),
+    rejected: agg.rejected(),
+    lines: agg.lines,
+    bytes,
+    stoppedBy,
+    partial,
+    files: { listed: listed.objects.length, read, skipped: Math.max(0, inWindow.length - MAX_FILES) + failed + notRead },
+  };
 }
 
 const ymd = (ms: number): [number, number, number] => {

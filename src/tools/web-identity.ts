@@ -217,7 +217,7 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
     return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid }, findings: [], jwks_origin: jwks.origin };
   }
   if (given || input.offline) return { keys: { reachability: given ?? 'unknown' }, findings: [], jwks_origin: null };
-  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: issOf(t) ?? '' });
+  const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: issOf(t) ?? '', kid });
   if (!discovery?.doc) return { keys: { reachability: 'unreachable', detail: discovery?.findings[0]?.detail ?? 'no issuer' }, findings: [], jwks_origin: null };
   if (!discovery.jwksUri) return { keys: { reachability: 'unreachable', detail: 'the discovery document has no jwks_uri' }, findings: [], jwks_origin: null };
   if (!jwks?.doc) return { keys: { reachability: 'unreachable', detail: jwks?.findings[0]?.detail ?? 'the JWKS could not be fetched' }, findings: [], jwks_origin: null };

@@ -25,6 +25,8 @@ export interface TestHttpsServer {
   routes: Map<string, Route>;
   /** Requests seen, by path. */
   hits: string[];
+  /** TLS handshakes completed (one per new connection; a reused keep-alive connection adds none). */
+  handshakes(): number;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,8 @@ export async function startHttpsServer(routes: Record<string, Route> = {}, opts:
       else send();
     },
   );
+  let handshakes = 0;
+  server.on('secureConnection', () => void handshakes++);
   server.on('connection', (s: Duplex) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -73,6 +77,7 @@ export async function startHttpsServer(routes: Record<string, Route> = {}, opts:
     caCertPath: pki.caCertPath,
     routes: table,
     hits,
+    handshakes: () => handshakes,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

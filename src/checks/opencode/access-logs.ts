@@ -4,29 +4,46 @@
  * counted: which rule / action rejected which paths with 401/403.
  */
 import { fail, pass, warn, type Finding } from '../finding.js';
-import { clean, countBy, type Count } from './router-logs.js';
+import { cleanRepeated as clean, countBy, type Count } from './router-logs.js';
+
+const SPACE = 32;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 /** Splits one line into fields; a quoted field may hold spaces and backslash-escaped quotes. */
 export function splitAlbLine(line: string): string[] {
   const out: string[] = [];
+  const n = line.length;
   let i = 0;
-  while (i < line.length) {
-    if (line[i] === ' ') {
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === SPACE) {
       i++;
       continue;
     }
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length) i++;
+    if (c === QUOTE) {
+      // Fast path: a quoted field without backslashes is one slice.
+      let j = i + 1;
+      while (j < n && line.charCodeAt(j) !== QUOTE && line.charCodeAt(j) !== BACKSLASH) j++;
+      if (j >= n || line.charCodeAt(j) === QUOTE) {
+        out.push(line.slice(i + 1, j));
+        i = j + 1;
+        continue;
+      }
+      let field = line.slice(i + 1, j);
+      i = j;
+      while (i < n && line.charCodeAt(i) !== QUOTE) {
+        if (line.charCodeAt(i) === BACKSLASH && i + 1 < n) i++;
         field += line[i++];
       }
+      out.push(field);
       i++;
     } else {
-      while (i < line.length && line[i] !== ' ') field += line[i++];
+      let j = line.indexOf(' ', i);
+      if (j < 0) j = n;
+      out.push(line.slice(i, j));
+      i = j;
     }
-    out.push(field);
   }
   return out;
 }
@@ -63,10 +80,17 @@ function splitRequest(request: string): { method: string; path: string; query_ke
   return { method: clean(method, 10) ?? '-', path: clean(path, 120) ?? '-', query_keys: keys };
 }
 
+const ALB_TIME = /^\d{4}-\d{2}-\d{2}T/;
+
 /** One access log line → a record, or undefined when the line is not an ALB log line. */
 export function parseAlbLine(line: string): AlbRecord | undefined {
   const f = splitAlbLine(line.trim());
-  if (f.length < 14 || !/^\d{4}-\d{2}-\d{2}T/.test(f[1] ?? '')) return undefined;
+  return isAlbFields(f) ? recordOf(f) : undefined;
+}
+
+const isAlbFields = (f: string[]) => f.length >= 14 && ALB_TIME.test(f[1] ?? '');
+
+function recordOf(f: string[]): AlbRecord {
   const client = f[3] ?? '-';
   return {
     time: f[1]!,
@@ -101,6 +125,83 @@ export interface AccessLogSummary {
   by_path: Count[];
   by_rule: Count[];
 }
+
+/** Distinct path / rule values counted at most; later new values are counted as "(other values)". */
+const MAX_DISTINCT = 10_000;
+
+/**
+ * Counts access log lines as they stream by, keeping no line: totals by status, and for the
+ * 401/403s by cause, path and rule, plus the newest `limit` rejected requests. Memory stays
+ * flat whatever the amount of data (bounded maps, a bounded list). A line is split once; only
+ * rejections are turned into full (cleaned) records. Same figures as summarizeAccessLogs over
+ * the lines' records.
+ */
+export class AccessLogAggregator {
+  requests = 0;
+  rejections = 0;
+  lines = 0;
+  private readonly status = new Map<string, number>();
+  private readonly cause = new Map<string, number>();
+  private readonly path = new Map<string, number>();
+  private readonly rule = new Map<string, number>();
+  private newest: Array<AlbRecord & { cause: RejectionCause }> = [];
+
+  constructor(
+    private readonly window: { startMs: number; endMs: number },
+    private readonly limit = 20,
+  ) {}
+
+  /** Counts one line when it is an ALB log line inside the window. */
+  addLine(line: string): void {
+    this.lines++;
+    const f = splitAlbLine(line.trim());
+    if (!isAlbFields(f)) return;
+    const t = Date.parse(f[1] as string);
+    if (!(t >= this.window.startMs && t <= this.window.endMs)) return;
+    this.requests++;
+    const status = code(f[8]);
+    bump(this.status, status === undefined ? '-' : String(status));
+    if (status !== 401 && status !== 403) return;
+    const r = recordOf(f);
+    const cause = causeOf(r);
+    this.rejections++;
+    bump(this.cause, cause);
+    bump(this.path, `${r.elb_status} ${r.method} ${r.path}`);
+    bump(this.rule, `${r.elb_status} rule ${r.rule} [${r.actions.join(',') || '-'}]`);
+    this.newest.push({ ...r, cause });
+    if (this.newest.length >= this.limit * 2 + 64) this.trim();
+  }
+
+  summary(): AccessLogSummary {
+    return {
+      requests: this.requests,
+      rejections: this.rejections,
+      by_status: sorted(this.status),
+      by_cause: sorted(this.cause),
+      by_path: sorted(this.path).slice(0, 20),
+      by_rule: sorted(this.rule).slice(0, 20),
+    };
+  }
+
+  /** The newest `limit` rejected requests, newest first. */
+  rejected(): Array<AlbRecord & { cause: RejectionCause }> {
+    this.trim();
+    return [...this.newest];
+  }
+
+  private trim(): void {
+    this.newest = this.newest.sort((a, b) => b.time.localeCompare(a.time)).slice(0, this.limit);
+  }
+}
+
+function bump(m: Map<string, number>, k: string): void {
+  const n = m.get(k);
+  if (n !== undefined) m.set(k, n + 1);
+  else if (m.size < MAX_DISTINCT) m.set(k, 1);
+  else m.set('(other values)', (m.get('(other values)') ?? 0) + 1);
+}
+
+const sorted = (m: Map<string, number>): Count[] => [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 
 export function summarizeAccessLogs(records: readonly AlbRecord[]): AccessLogSummary {
   const rejected = records.filter(isRejection);

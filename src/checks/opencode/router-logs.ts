@@ -46,6 +46,23 @@ export function clean(s: unknown, max = 160): string | undefined {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/**
+ * `clean` for values that repeat across lines (message, level, status words, paths): the
+ * same input always gives the same output, so each distinct short value is redacted once.
+ * Bounded: at most 4,096 values of ≤ 256 characters are kept, then the memo starts over.
+ */
+const memo = new Map<string, string | undefined>();
+export function cleanRepeated(s: unknown, max = 160): string | undefined {
+  if (typeof s !== 'string' || s.length > 256) return clean(s, max);
+  const key = `${max}\u0000${s}`;
+  const hit = memo.get(key);
+  if (hit !== undefined || memo.has(key)) return hit;
+  const v = clean(s, max);
+  if (memo.size >= 4096) memo.clear();
+  memo.set(key, v);
+  return v;
+}
+
 const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
 
 export function parseRouterLine(line: string, eventMs: number): RouterEvent {
@@ -72,6 +89,48 @@ export function parseRouterLine(line: string, eventMs: number): RouterEvent {
     request_id: clean(j.request_id, 64),
     duration_ms: num(j.duration_ms),
     error_code: clean(j.code ?? j.error_code ?? err ?? (status === 426 ? 'client_outdated' : undefined), 40),
+  };
+}
+
+/**
+ * Counts router events and keeps the newest `limit` of them, in one pass: a line is parsed
+ * once, only the counted fields are cleaned (through the memo, as they repeat), and only the
+ * `limit` events shown are parsed in full. `events` are oldest first (FilterLogEvents order).
+ * Same counts as summarizeRouterEvents(events.map(parseRouterLine)).
+ */
+export function summarizeRouterLines(events: ReadonlyArray<{ message: string; timestamp: number }>, limit: number): { counts: RouterSummary; newest: RouterEvent[] } {
+  const tallies = { status: new Map<string, number>(), message: new Map<string, number>(), auth: new Map<string, number>(), code: new Map<string, number>(), level: new Map<string, number>() };
+  const bump = (m: Map<string, number>, k: string | undefined) => {
+    if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1);
+  };
+  for (const e of events) {
+    let j: Record<string, unknown> | undefined;
+    // Only a line that starts like an object can be one: skip the throw for plain text.
+    if (e.message.charCodeAt(0) === 123 /* { */ || /^\s*\{/.test(e.message)) {
+      try {
+        const v = JSON.parse(e.message) as unknown;
+        if (v && typeof v === 'object' && !Array.isArray(v)) j = v as Record<string, unknown>;
+      } catch {
+        /* not JSON */
+      }
+    }
+    if (!j) {
+      bump(tallies.message, clean(e.message) || undefined);
+      bump(tallies.level, '?');
+      continue;
+    }
+    const status = num(j.status);
+    const err = j.error && typeof j.error === 'object' ? (j.error as Record<string, unknown>).code : undefined;
+    bump(tallies.status, status === undefined ? undefined : String(status));
+    bump(tallies.message, cleanRepeated(j.message) || undefined);
+    bump(tallies.auth, cleanRepeated(j.auth_source, 20));
+    bump(tallies.code, cleanRepeated(j.code ?? j.error_code ?? err ?? (status === 426 ? 'client_outdated' : undefined), 40));
+    bump(tallies.level, cleanRepeated(j.level, 12) ?? '?');
+  }
+  const sorted = (m: Map<string, number>): Count[] => [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return {
+    counts: { events: events.length, by_status: sorted(tallies.status), by_message: sorted(tallies.message), by_auth_source: sorted(tallies.auth), by_error_code: sorted(tallies.code), by_level: sorted(tallies.level) },
+    newest: events.slice(-limit).reverse().map((e) => parseRouterLine(e.message, e.timestamp)),
   };
 }
 

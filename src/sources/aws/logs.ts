@@ -19,11 +19,13 @@ export interface FilterOptions {
   maxPages: number;
   maxEvents: number;
   signal?: AbortSignal;
+  /** Epoch ms after which no further page is requested (the result says truncated, stoppedBy 'deadline'). */
+  deadlineMs?: number | undefined;
   onPage?: (page: number, events: number) => void;
 }
 
 /** Pages FilterLogEvents over the window (oldest first) until done or a cap is reached. */
-export async function filterLogEvents(aws: AwsSession, o: FilterOptions): Promise<{ events: LogEventFact[]; pages: number; truncated: boolean }> {
+export async function filterLogEvents(aws: AwsSession, o: FilterOptions): Promise<{ events: LogEventFact[]; pages: number; truncated: boolean; stoppedBy?: 'deadline' }> {
   const { FilterLogEventsCommand } = sdk();
   const events: LogEventFact[] = [];
   let nextToken: string | undefined;
@@ -43,6 +45,7 @@ export async function filterLogEvents(aws: AwsSession, o: FilterOptions): Promis
     for (const e of r.events ?? []) events.push({ timestamp: e.timestamp ?? 0, message: e.message ?? '' });
     o.onPage?.(pages, events.length);
     nextToken = r.nextToken;
+    if (nextToken && o.deadlineMs !== undefined && Date.now() >= o.deadlineMs) return { events: events.slice(0, o.maxEvents), pages, truncated: true, stoppedBy: 'deadline' };
   } while (nextToken && pages < o.maxPages && events.length < o.maxEvents);
   return { events: events.slice(0, o.maxEvents), pages, truncated: Boolean(nextToken) };
 }
