@@ -40,15 +40,6 @@ export function gatherProviders(ctx: GatherContext, aws: AwsInput): Promise<{ al
   });
 }
 
-function policyText(doc: unknown): unknown {
-  if (typeof doc !== 'string' || !/^%7b/i.test(doc.trim())) return doc;
-  try {
-    return decodeURIComponent(doc);
-  } catch {
-    throw new UsageError('The trust policy is URL-encoded but not validly (a % is not followed by two hex digits).', 'Pass the policy JSON as text, or exactly as GetRole returns it.');
-  }
-}
-
 export async function gatherTrust(ctx: GatherContext, input: TrustIn, iss: string, claims: Record<string, unknown>, offline: boolean) {
   let roleArn = input.role_arn;
   let doc: unknown = input.trust_policy;
@@ -64,7 +55,8 @@ export async function gatherTrust(ctx: GatherContext, input: TrustIn, iss: strin
     role = { name: got.role.name, tags: got.role.tags };
   }
   if (doc === undefined) return undefined;
-  const parsed = parseTrustPolicy(policyText(doc));
+  // parseTrustPolicy URL-decodes a GetRole-style document itself and names a malformed escape.
+  const parsed = parseTrustPolicy(doc);
   if (!parsed.ok) throw new UsageError(`The trust policy cannot be read: ${parsed.problem}`, 'Pass the role\'s AssumeRolePolicyDocument JSON (aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument).');
   const url = providerUrlOf(iss);
   const providerArn = input.provider_arn ?? (roleArn ? providerArnFor(roleArn, url) : undefined);

@@ -134,7 +134,7 @@ describe.skipIf(!ready)('canary leak matrix', () => {
       diagnose_rejection: { token_file: tokenFile, preset: 'sts', role_arn: roleArn },
       decode_token: { token_file: tokenFile },
       check_token_time: { token_file: tokenFile },
-      compare_claims: { token_file: tokenFile, expected_iss: `https://u:${C.urlUserinfo}@${host}?access_token=${C.urlQuery}`, expected_aud: 'sts.amazonaws.com', expected_sub: sub },
+      compare_claims: { token_file: tokenFile, expected_issuer: `https://u:${C.urlUserinfo}@${host}?access_token=${C.urlQuery}`, expected_audience: 'sts.amazonaws.com', expected_subject: sub },
       check_discovery: { token_file: tokenFile, attempts: 2, interval_seconds: 0 },
       check_jwks: { token_file: tokenFile, issuer, consumer: 'sts' },
       compare_jwks: { a_issuer: issuer, b_cluster: true, b_kubeconfig: kube.kubeconfig, b_context: kube.context, token_file: tokenFile },
@@ -163,7 +163,7 @@ describe.skipIf(!ready)('canary leak matrix', () => {
       ['check_bridge_logs', { ...cluster, namespace: 'oidc', pod: 'oidc-bridge-0' }],
     );
     cliEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' };
-    ({ client, close, stderr } = await connect([], { ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
+    ({ client, close, stderr } = await connect(['serve', '--toolsets', 'all'], { ...motoEnv(moto.endpoint), NODE_EXTRA_CA_CERTS: srv.caCertPath, JWT_TRIAGE_LOG: 'debug' }));
   }, 180_000);
 
   afterAll(async () => {

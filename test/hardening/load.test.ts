@@ -18,7 +18,7 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   token = await mintToken({ claims: { iss: 'https://issuer.example', aud: 'sts.amazonaws.com', sub: 'system:serviceaccount:a:b' } });
-  ({ client, close } = await connect([], { LOAD_TOKEN: token }));
+  ({ client, close } = await connect(['serve', '--toolsets', 'all'], { LOAD_TOKEN: token }));
 }, 30_000);
 afterAll(async () => close?.());
 
@@ -27,7 +27,7 @@ describe('load', () => {
     const calls = Array.from({ length: 50 }, (_, i) =>
       i % 2
         ? client.callTool({ name: 'decode_token', arguments: { token_env: 'LOAD_TOKEN' } })
-        : client.callTool({ name: 'compare_claims', arguments: { token_env: 'LOAD_TOKEN', expected_iss: `https://issuer.example${i % 4 ? '' : '/'}` } }),
+        : client.callTool({ name: 'compare_claims', arguments: { token_env: 'LOAD_TOKEN', expected_issuer: `https://issuer.example${i % 4 ? '' : '/'}` } }),
     );
     const results = await Promise.all(calls);
     results.forEach((r, i) => {

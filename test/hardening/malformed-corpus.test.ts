@@ -66,9 +66,9 @@ const CASES: Case[] = [
   ['token time: expired', 'check_token_time', () => ({ token: raw({ alg: 'RS256', kid: 'k' }, { exp: 1000 }) }), { finding: 'TOKEN_EXPIRED', msg: /expired/ }],
   ['token time: skew out of range', 'check_token_time', () => ({ token_file: good, skew_seconds: -5 }), { usage: /skew_seconds/ }],
   ['claims: nothing to compare', 'compare_claims', () => ({ token_file: good }), { usage: /Nothing to compare/ }],
-  ['claims: iss with trailing slash', 'compare_claims', () => ({ token_file: good, expected_iss: 'https://issuer.example/' }), { finding: 'TOKEN_ISSUER_MISMATCH', msg: /\// }],
-  ['claims: aud near miss', 'compare_claims', () => ({ token_file: good, expected_aud: 'sts.amazon.com' }), { finding: 'TOKEN_AUDIENCE_MISMATCH', msg: /sts/ }],
-  ['claims: bad aud_format', 'compare_claims', () => ({ token_file: good, expected_aud: 'x', aud_format: 'csv' }), { usage: /aud_format/ }],
+  ['claims: iss with trailing slash', 'compare_claims', () => ({ token_file: good, expected_issuer: 'https://issuer.example/' }), { finding: 'TOKEN_ISSUER_MISMATCH', msg: /\// }],
+  ['claims: aud near miss', 'compare_claims', () => ({ token_file: good, expected_audience: 'sts.amazon.com' }), { finding: 'TOKEN_AUDIENCE_MISMATCH', msg: /sts/ }],
+  ['claims: bad aud_format', 'compare_claims', () => ({ token_file: good, expected_audience: 'x', aud_format: 'csv' }), { usage: /aud_format/ }],
   // ── JWKS files ──
   ['jwks: not JSON', 'check_jwks', () => ({ jwks_file: f('a.json', 'not json') }), { finding: 'JWKS_INVALID', msg: /is not JSON/ }],
   ['jwks: empty object', 'check_jwks', () => ({ jwks_file: f('b.json', '{}') }), { finding: 'JWKS_INVALID', msg: /./ }],

@@ -67,7 +67,7 @@ describe('secret-named claims, wherever claims are shown (structural pass)', () 
     const tok = await mintToken({ claims: { iss: 'https://issuer.example', sub: 'system:serviceaccount:a:b', aud: 'sts.amazonaws.com', client_secret: 'CANARY-cs-1', password: 'CANARY-pw-2', nested: { refresh_token: 'CANARY-rt-3' } } });
     const f = join(dir, 't.jwt');
     writeFileSync(f, tok);
-    const cmp = await runTool(findTool('compare_claims')!, { token_file: f, expected_claims: { client_secret: 'CANARY-exp-4', password: 'CANARY-exp-x', nested: { refresh_token: 'CANARY-exp-5' } }, expected_iss: 'https://a:CANARY-ui-6@issuer.example/?access_token=CANARY-q-7' });
+    const cmp = await runTool(findTool('compare_claims')!, { token_file: f, expected_claims: { client_secret: 'CANARY-exp-4', password: 'CANARY-exp-x', nested: { refresh_token: 'CANARY-exp-5' } }, expected_issuer: 'https://a:CANARY-ui-6@issuer.example/?access_token=CANARY-q-7' });
     const trust = await runTool(findTool('check_role_trust')!, {
       token_file: f,
       offline: true,
@@ -101,7 +101,7 @@ describe('nesting guards', () => {
     const tok = `${b64('{"alg":"RS256","kid":"k"}')}.${b64(payload)}.${b64('not-a-signature-but-long-enough')}`;
     // Over token_file's 256 KB limit, so it comes by environment variable (which has none).
     for (const tool of ['decode_token', 'compare_claims', 'check_token_time']) {
-      const r = await runTool(findTool(tool)!, { token_env: 'DEEP_TOKEN', expected_iss: 'https://issuer.example' }, { env: { DEEP_TOKEN: tok } });
+      const r = await runTool(findTool(tool)!, { token_env: 'DEEP_TOKEN', expected_issuer: 'https://issuer.example' }, { env: { DEEP_TOKEN: tok } });
       expect(r.ok, tool).toBe(false);
       if (!r.ok) {
         expect(r.kind).toBe('usage');
