@@ -85,6 +85,7 @@ function mainHelp(): string {
     `  ${'serve'.padEnd(width)}  run the MCP server on stdio (--toolsets adds tool families; --read-only drops the opt-in STS probe)`,
     `  ${'demo'.padEnd(width)}  diagnose a built-in broken example (no AWS, loopback only)`,
     `  ${'tools'.padEnd(width)}  list the MCP tools with their CLI commands`,
+    `  ${'snapshot'.padEnd(width)}  diagnose and print every gathered fact, redacted (replay: diagnose --from <file>)`,
     ...rows,
     '',
     'Global flags: --json (machine output, no colour)  --no-color  --allow-http-loopback  --timeout <ms>  -h, --help  --version',
@@ -119,12 +120,19 @@ function commandHelp(tool: AnyTool): string {
   ].join('\n');
 }
 
-async function runCommand(tool: AnyTool, argv: string[], io: Io): Promise<number> {
+/** `snapshot` prints only the snapshot of a diagnosis (`diagnose --from` replays it). */
+type Mode = 'normal' | 'snapshot';
+
+async function runCommand(tool: AnyTool, argv: string[], io: Io, mode: Mode = 'normal'): Promise<number> {
   const fields = describeFields(tool.input);
   const { input, globals } = parseToolArgs(argv, fields, tool.cli.command, tool.cli.positional);
   if (globals.help) {
-    io.out(commandHelp(tool));
+    io.out(mode === 'snapshot' ? SNAPSHOT_HELP : commandHelp(tool));
     return EXIT.ok;
+  }
+  if (mode === 'snapshot') {
+    if (input.from !== undefined) throw new UsageError('snapshot takes a live diagnosis\'s flags, not --from.', 'Run `jwt-triage diagnose --from <file>` to replay a snapshot.');
+    input.snapshot = true;
   }
   const color = colorEnabled({ json: globals.json, noColor: globals.noColor, isTTY: io.isTTY, env: io.env });
   const showProgress = !globals.json && Boolean(process.stderr.isTTY);
@@ -142,9 +150,24 @@ async function runCommand(tool: AnyTool, argv: string[], io: Io): Promise<number
     else io.err(`jwt-triage ${tool.cli.command}: ${flagify(result.message)}`);
     return result.kind === 'usage' ? EXIT.usage : EXIT.cannotCheck;
   }
+  if (mode === 'snapshot') {
+    // The snapshot is the output: taking it succeeded, whatever the diagnosis found (the summary goes to stderr).
+    io.out(JSON.stringify(result.output.snapshot, null, 2));
+    io.err(`jwt-triage snapshot: ${String(result.output.summary)} Replay with: jwt-triage diagnose --from <file>`);
+    return EXIT.ok;
+  }
   io.out(globals.json ? JSON.stringify(result.output, null, 2) : paint(flagify(result.text), color));
   return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failure : EXIT.cannotCheck;
 }
+
+const SNAPSHOT_HELP = [
+  'jwt-triage snapshot <the flags of diagnose> > world.json',
+  '',
+  'Runs the diagnosis and prints every fact it gathered (SSM values, listener rules, discovery, JWKS, IAM provider and',
+  'role, cluster and bridge facts, the token\'s decoded header and claims with its fingerprint) as one JSON object,',
+  'redacted: no token, API key, secret or credential. `jwt-triage diagnose --from world.json` gives the same findings',
+  'offline, with no network, AWS or cluster — hand the file to a colleague or an issue tracker instead of credentials.',
+].join('\n');
 
 /** Runs the CLI; returns the exit code. Throws only ExitError. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -172,6 +195,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(VERSION);
       return EXIT.ok;
     }
+    if (command === 'snapshot') return await runCommand(findTool('diagnose_rejection')!, rest, io, 'snapshot');
     if (command === 'tools') {
       for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${(t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)').padEnd(15)} ${t.toolsets.join(',').padEnd(22)} ${t.title}`);
       return EXIT.ok;

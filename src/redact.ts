@@ -47,6 +47,13 @@ const NAME_KEYS = new Set(['claim', 'name', 'key', 'field', 'header', 'condition
 /** Keys of such an object that hold the described value (compare_claims, check_role_trust, …). */
 const VALUE_KEYS = new Set(['actual', 'expected', 'value', 'values', 'got', 'want', 'policy_values', 'request_values', 'literal_wildcards', 'token_value', 'claim_value', 'observed', 'sample']);
 
+/**
+ * A match pattern, not a value: a short literal prefix and a trailing wildcard — the ALB rule
+ * conditions `Authorization = Bearer*` and `X-API-Key = oc_*`. Described by a header name, it is
+ * still shown (no credential ends in `*`); anything else that header describes is redacted.
+ */
+const MATCH_PATTERN = /^[A-Za-z0-9_ .-]{0,24}[*?]+$/;
+
 /** The secret name an object describes (`claim: "refresh_token"`), or undefined. */
 function describedSecret(obj: Record<string, unknown>): string | undefined {
   for (const k of NAME_KEYS) {
@@ -273,7 +280,7 @@ function urlSecrets(text: string, found: Known[]): void {
 
 /** Every string inside `v` replaced by its marker; arrays and objects keep their shape (output schemas hold). */
 function markDeep(v: unknown, label: string, depth: number): unknown {
-  if (typeof v === 'string') return v.startsWith('[REDACTED:') ? v : marker(label, v);
+  if (typeof v === 'string') return v.startsWith('[REDACTED:') || MATCH_PATTERN.test(v) ? v : marker(label, v);
   if (v === null || typeof v !== 'object') return v;
   if (depth > MAX_WALK_DEPTH) return TOO_DEEP;
   if (Array.isArray(v)) return v.map((x) => markDeep(x, label, depth + 1));
@@ -299,7 +306,7 @@ function collectSecrets(root: unknown): Known[] {
   while (stack.length && budget-- > 0) {
     const { v, label, depth } = stack.pop()!;
     if (typeof v === 'string') {
-      if (label !== undefined && !v.startsWith('[REDACTED:')) pushKnown(found, v, label);
+      if (label !== undefined && !v.startsWith('[REDACTED:') && !MATCH_PATTERN.test(v)) pushKnown(found, v, label);
       else if (v.includes('://') || v.includes('=')) urlSecrets(v, found);
       continue;
     }

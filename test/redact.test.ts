@@ -128,3 +128,17 @@ describe('prose and placeholders stay readable', () => {
     expect(redactPatterns(text)).toBe(text);
   });
 });
+
+describe('match patterns described by a secret header name', () => {
+  it('keeps the ALB conditions Bearer* and oc_* readable, and still redacts a credential the same header describes', () => {
+    const r = new Redactor();
+    const out = r.redact({ rules: [
+      { field: 'http-header', header: 'Authorization', values: ['Bearer*'] },
+      { field: 'http-header', header: 'X-API-Key', values: ['oc_*'] },
+      { field: 'http-header', header: 'X-API-Key', values: ['oc_Zq9xSecretCanaryValue42abcdefghijklmnopqrstu'] },
+    ] }) as { rules: Array<{ values: string[] }> };
+    expect(out.rules[0]!.values).toEqual(['Bearer*']);
+    expect(out.rules[1]!.values).toEqual(['oc_*']);
+    expect(out.rules[2]!.values[0]).toMatch(/^\[REDACTED:x-api-key sha256:/);
+  });
+});

@@ -10,7 +10,7 @@ import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicP
 import { rulesFromSpec } from '../checks/opencode/facts.js';
 import { checkRuleChain } from '../checks/opencode/rules.js';
 import { simulateRequest, type SimRequest, type TokenJudgement } from '../checks/opencode/simulate.js';
-import type { GatherContext } from '../gather/context.js';
+import { once, type GatherContext } from '../gather/context.js';
 import { gatherAlbJwt, gatherApiKey, gatherListener, gatherSsmTree, stackOf, type AlbJwtGathered, type Stack } from '../gather/opencode.js';
 import { EXPECTED_RULES } from '../presets/opencode.js';
 import type { SectionTask } from './run-sections.js';
@@ -87,7 +87,7 @@ function requestTask(ctx: GatherContext, input: DiagnoseInput, pre: OpencodePrel
       const headers: Record<string, string> = {};
       if (input.token) headers.Authorization = 'Bearer <token>';
       // Only the public prefix takes part in matching (rule 10 is X-API-Key = oc_*).
-      if (input.apiKey) headers['X-API-Key'] = publicPrefix(input.apiKey.value) ?? input.apiKey.value.slice(0, 3);
+      if (input.apiKey) headers['X-API-Key'] = (await apiKeyFacts(ctx, input)).shown;
       const req: SimRequest = { method, path, headers };
       const live = input.offline ? undefined : (await gatherListener(ctx, pre.stack, input.opencode?.listenerArn, pre.alb?.listener.listenerArn)).rules;
       const rules = live ?? rulesFromSpec(EXPECTED_RULES);
@@ -104,15 +104,27 @@ function apiKeyTask(ctx: GatherContext, input: DiagnoseInput, s: Stack, offline:
     label: 'API key',
     run: async (): Promise<Omit<Section, 'label'>> => {
       if (!input.apiKey) return { findings: [skip('CHECK_NOT_RUN', { title: 'No API key given (api_key_file or api_key_env)' })] };
-      const key = input.apiKey.value;
-      const findings: Finding[] = [...checkApiKeyShape(key), ...checkBearerShadow(input.token ? true : undefined)];
-      const line = `${publicPrefix(key) ?? '(no oc_ prefix)'} from ${input.apiKey.source}`;
-      if (!key.startsWith('oc_')) return { line, findings: [...findings, lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.')] };
+      const key = await apiKeyFacts(ctx, input);
+      const findings: Finding[] = [...key.shape, ...checkBearerShadow(input.token ? true : undefined)];
+      const line = `${key.prefix ?? '(no oc_ prefix)'} from ${input.apiKey.source}`;
+      if (!key.oc) return { line, findings: [...findings, lookupSkipped('A key without oc_ never reaches the router, so its DynamoDB item does not matter.')] };
       if (offline) return { line, findings: [...findings, skip('CHECK_NOT_RUN', { title: 'DynamoDB lookup not run (offline)' })] };
-      const g = await gatherApiKey(ctx, s, apiKeyHash(key));
+      const g = await gatherApiKey(ctx, s, key.hash);
       return { line: `${line}; table ${g.table.name}`, findings: [...findings, ...g.findings] };
     },
   };
+}
+
+/**
+ * What the diagnosis needs of the API key, recorded as a fact (a replay has no key): its public
+ * prefix, SHA-256 (the DynamoDB key_hash), shape findings, and the value rule 10 matches on.
+ */
+function apiKeyFacts(ctx: GatherContext, input: DiagnoseInput): Promise<{ prefix?: string | undefined; hash: string; oc: boolean; shape: Finding[]; shown: string }> {
+  return once(ctx, 'api-key-facts', async () => {
+    const v = input.apiKey?.value ?? '';
+    // Only the public prefix takes part in matching (rule 10 is X-API-Key = oc_*).
+    return { prefix: publicPrefix(v), hash: apiKeyHash(v), oc: v.startsWith('oc_'), shape: checkApiKeyShape(v), shown: publicPrefix(v) ?? v.slice(0, 3) };
+  });
 }
 
 /** The ALB's verdict on the token from the token's sections: any failure → 401 with its reasons. */

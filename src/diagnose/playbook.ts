@@ -14,7 +14,7 @@ import { inspectToken, type TokenFacts } from '../checks/token/inspect.js';
 import { classifyToken } from '../checks/token/kind.js';
 import { checkTokenLength } from '../checks/web-identity/token.js';
 import { describeTokenTime } from '../checks/token/time.js';
-import type { GatherContext } from '../gather/context.js';
+import { once, type GatherContext } from '../gather/context.js';
 import { judgementOf, opencodePrelude, opencodeTasks } from './opencode.js';
 import { rank } from './rank.js';
 import { deadlineFinding, runSections, type SectionTask } from './run-sections.js';
@@ -45,9 +45,15 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
   const g: GatherContext = { ...ctx, signal: abort.signal };
   const remaining = () => Math.max(0, input.deadlineMs - (Date.now() - started));
   try {
-    const inspected = input.token ? inspectToken(input.token.raw) : undefined;
-    const t = inspected?.ok ? inspected.token : undefined;
-    const malformed: Section[] = inspected && !inspected.ok ? [{ label: 'Token', findings: [inspected.finding] }] : [];
+    // The token's facts (never the raw value) are a recorded fact like any other: replay has them, not the token.
+    const inspected = input.token
+      ? await once(g, 'token-facts', async (): Promise<{ facts?: TokenFacts; malformed?: Finding; length: number }> => {
+          const i = inspectToken(input.token!.raw);
+          return { ...(i.ok ? { facts: i.token } : { malformed: i.finding }), length: input.token!.raw.length };
+        })
+      : undefined;
+    const t = inspected?.facts;
+    const malformed: Section[] = inspected?.malformed ? [{ label: 'Token', findings: [inspected.malformed] }] : [];
     const consumer: Consumer = input.consumer ?? (preset === 'opencode' ? 'alb' : preset === 'web-identity' || preset === 'github-actions' ? 'sts' : 'generic');
     const tasks: SectionTask[] = [];
     let expected: Expectations;
@@ -86,7 +92,7 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
       if (t) {
         local = tokenSections(t, expected, consumer, ctx.now, input.skewSeconds);
         // STS checks the WebIdentityToken's length (4..20,000) before anything else.
-        local[0]!.findings.unshift(checkTokenLength(input.token!.raw.length));
+        local[0]!.findings.unshift(checkTokenLength(inspected!.length));
         tasks.push(...webIdentityTasks(g, input, input.token!.raw, t, expected));
       }
     } else {
@@ -110,7 +116,7 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
     }
     ctx.progress(tasks.length + 1, tasks.length + 1, 'ranking findings');
     const findings: Finding[] = sections.flatMap((s) => s.findings);
-    return { preset, ...(t ? { token: tokenSummary(t, ctx.now), tokenFacts: t } : {}), expected: expected!, consumer, sections, findings, ranked: rank(findings), timedOut };
+    return { input, preset, ...(t ? { token: tokenSummary(t, ctx.now), tokenFacts: t } : {}), expected: expected!, consumer, sections, findings, ranked: rank(findings), timedOut };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }

@@ -5,6 +5,8 @@
  * DIAGNOSIS_DEADLINE finding — never a hang.
  */
 import { error, type Finding } from '../checks/finding.js';
+import { failureFinding } from '../gather/failure.js';
+import { SourceError } from '../sources/errors.js';
 import type { Section } from './types.js';
 
 export interface SectionTask {
@@ -28,8 +30,13 @@ export async function runSections(
         opts.progress(++done, tasks.length, `${t.label}: done`);
       },
       (e: unknown) => {
-        // A UsageError (bad input found while gathering) is the caller's to report.
-        results[i] = undefined;
+        // A source failure that escaped its gatherer (a fact a replayed snapshot lacks) is the section's finding;
+        // a UsageError (bad input found while gathering) is the caller's to report.
+        if (e instanceof SourceError) {
+          results[i] = { label: t.label, findings: [failureFinding(e)] };
+          opts.progress(++done, tasks.length, `${t.label}: could not check`);
+          return;
+        }
         throw e;
       },
     ),

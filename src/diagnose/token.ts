@@ -11,7 +11,7 @@ import { checkAlg, checkForm, checkKid } from '../checks/token/header.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
 import { checkExpectedKind, classifyToken, kindName } from '../checks/token/kind.js';
 import { checkTokenTime, describeTokenTime } from '../checks/token/time.js';
-import type { GatherContext } from '../gather/context.js';
+import { once, type GatherContext } from '../gather/context.js';
 import { gatherIssuerKeys, judgeDiscovery } from '../gather/keys.js';
 import type { Expectations, Section } from './types.js';
 
@@ -56,7 +56,9 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
     findings.push(...jwks.findings);
     if (jwks.doc) {
       const match = matchKid(t.header, jwks.keys, jwks.source, consumer);
-      findings.push(match.finding, await checkSignature(raw, t.header, match.key), ...checkConsumerLimits(jwks.keys, jwks.doc.bytes, consumer));
+      // Verifying needs the raw token: the result is recorded as a fact, so a replay needs no token.
+      const signature = await once(ctx, `signature:${jwks.source}:${match.key?.kid ?? match.key?.thumbprint ?? '-'}`, () => checkSignature(raw, t.header, match.key));
+      findings.push(match.finding, signature, ...checkConsumerLimits(jwks.keys, jwks.doc.bytes, consumer));
     }
   }
   const verifierFetches = consumer === 'sts' || consumer === 'alb';

@@ -68,6 +68,8 @@ export interface TokenSummary {
 }
 
 export interface DiagnosisResult {
+  /** What was diagnosed (the caller's input, as given). */
+  input: DiagnoseInput;
   preset: Exclude<Preset, 'sts'>;
   token?: TokenSummary | undefined;
   tokenFacts?: TokenFacts | undefined;

@@ -17,7 +17,7 @@ import { STS_AUDIENCE } from '../checks/web-identity/token.js';
 import { checkTailnet } from '../checks/reachability.js';
 import { gatherEksCredentials } from '../gather/eks-credentials.js';
 import { gatherBridgeDeployment, gatherBridgeLogs, gatherClusterOidc, settingsOf } from '../gather/cluster.js';
-import type { GatherContext } from '../gather/context.js';
+import { once, type GatherContext } from '../gather/context.js';
 import { gatherIssuerKeys } from '../gather/keys.js';
 import { gatherProvider, gatherTrust, providerFindingsFor } from '../gather/web-identity.js';
 import { UsageError } from '../sources/errors.js';
@@ -135,7 +135,7 @@ function coreTasks(ctx: GatherContext, input: DiagnoseInput, raw: string, t: Tok
         if (!w.eksCluster) return notRun('EKS pod: not read (pass eks_cluster with service_account for IRSA / Pod Identity)');
         const sa = w.serviceAccount?.split(':');
         if (!sa || sa.length !== 2) return notRun('EKS pod: pass service_account NAMESPACE:NAME to find the pod');
-        const r = await gatherEksCredentials({ namespace: sa[0]!, service_account: sa[1]!, cluster: w.eksCluster, context: w.kubeContext, kubeconfig: w.kubeconfig, region: input.region, profile: input.profile, tokenClaims: t.claims, now: ctx.now, signal: ctx.signal });
+        const r = await once(ctx, `eks:${w.eksCluster}:${w.serviceAccount}:${w.kubeContext ?? ''}`, () => gatherEksCredentials({ namespace: sa[0]!, service_account: sa[1]!, cluster: w.eksCluster, context: w.kubeContext, kubeconfig: w.kubeconfig, region: input.region, profile: input.profile, tokenClaims: t.claims, now: ctx.now, signal: ctx.signal }));
         return { line: `${r.mechanism}${r.role_arn ? ` → ${r.role_arn}` : ''}${r.pod ? ` (pod ${r.pod})` : ''}`, findings: r.findings };
       },
     },
@@ -181,7 +181,7 @@ export async function stsAnswer(ctx: GatherContext, input: DiagnoseInput, raw: s
   if (!offline && iss) {
     const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer: input.issuer ?? iss, jwksUrl: input.jwksUrl, kid: kidOf(t) });
     if (jwks?.doc) {
-      const k = await verifyWithJwks(raw, typeof t.header.kid === 'string' ? t.header.kid : undefined, jwks.doc.json);
+      const k = await once(ctx, `sts-verify:${jwks.source}`, () => verifyWithJwks(raw, kidOf(t), jwks.doc!.json, String(t.header.alg)));
       keys = { reachability: 'reachable', kidServed: k.kidServed, signature: k.signature };
     } else {
       keys = { reachability: 'unreachable', detail: (jwks?.findings[0] ?? discovery?.findings[0])?.detail ?? 'not fetched' };

@@ -6,7 +6,7 @@
  */
 import { clusterUnreachable } from '../checks/bridge/cluster.js';
 import type { FindingCode } from '../checks/codes.js';
-import type { Finding } from '../checks/finding.js';
+import { error, type Finding } from '../checks/finding.js';
 import { awsFailure, fetchFailure, type SourceFailure } from '../checks/source-failure.js';
 import { SourceError } from '../sources/errors.js';
 
@@ -26,6 +26,10 @@ export function asFailure(e: unknown): SourceFailure {
 
 export function failureFinding(e: unknown, as: FailureAs = {}): Finding {
   const f = asFailure(e);
+  // A replayed snapshot that lacks a fact: said as such, never as a network failure.
+  if (f.code === 'SOURCE_BLOCKED' && typeof f.facts?.key === 'string') {
+    return error('CHECK_NOT_RUN', { title: f.message, detail: 'The snapshot was taken without this fact (another preset, inputs or an earlier version); nothing is claimed about it.', evidence: { key: f.facts.key }, fix: 'Take the snapshot again with the same inputs as the diagnosis (jwt-triage snapshot …).' });
+  }
   if (f.code === 'SOURCE_AWS') return awsFailure(f, { profile: as.profile });
   if (f.code.startsWith('SOURCE_KUBECTL')) return clusterUnreachable(f, as.kube ?? 'Reading the cluster');
   return fetchFailure(as.fetch?.code ?? 'DISCOVERY_UNREACHABLE', as.fetch?.what ?? 'The document', f);

@@ -9,16 +9,23 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { baseRedactor } from '../redact.js';
 
-const SKILLS = new URL('../../skills/', import.meta.url);
+/**
+ * Where the shipped skills/ folder is, seen from this module: `../skills/` from the bundled
+ * dist/cli.js, `../../skills/` from src/mcp/ (tests) or an unbundled dist/mcp/.
+ */
+const SKILLS = [new URL('../skills/', import.meta.url), new URL('../../skills/', import.meta.url)];
 
 /** A skill's body (frontmatter removed), or undefined when the skills folder is not there. */
 export function playbook(skill: string): string | undefined {
-  try {
-    const text = readFileSync(fileURLToPath(new URL(`${skill}/SKILL.md`, SKILLS)), 'utf8');
-    return text.replace(/^---\n[\s\S]*?\n---\n/, '').trim();
-  } catch {
-    return undefined;
+  for (const base of SKILLS) {
+    try {
+      const text = readFileSync(fileURLToPath(new URL(`${skill}/SKILL.md`, base)), 'utf8');
+      return text.replace(/^---\n[\s\S]*?\n---\n/, '').trim();
+    } catch {
+      /* try the next place */
+    }
   }
+  return undefined;
 }
 
 type Args = Record<string, string | undefined>;

@@ -25,8 +25,8 @@ import { defineTool, resultOf, resultSchema } from './define.js';
 // ── shared pieces ────────────────────────────────────────────────────────────
 
 const kubeShape = {
-  context: kubeContext().optional().describe('kubeconfig context (default: the current context).'),
-  kubeconfig: kubeconfigPath().optional().describe('Path to the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).'),
+  context: kubeContext().optional().describe('kubeconfig context (default: current).'),
+  kubeconfig: kubeconfigPath().optional().describe('kubeconfig file (default KUBECONFIG, ~/.kube/config).'),
 };
 const namespaceInput = k8sLabel('namespace').optional().describe("The bridge's namespace (default: the context's namespace).");
 const selectorInput = k8sSelector().optional().describe(`Label selector for the bridge (default: ${BRIDGE_SELECTOR}, the Helm chart's component label).`);

@@ -3,7 +3,11 @@ import { findingSchema, type Finding } from '../checks/finding.js';
 import { diagnose } from '../diagnose/playbook.js';
 import { rank } from '../diagnose/rank.js';
 import { renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
-import { PRESETS } from '../diagnose/types.js';
+import { PRESETS, type DiagnoseInput, type DiagnosisResult } from '../diagnose/types.js';
+import { recordedFacts, type GatherContext } from '../gather/context.js';
+import { SourceError } from '../sources/errors.js';
+import { readBoundedFile } from '../sources/file.js';
+import { VERSION } from '../version.js';
 import { readSecret, tokenInputShape } from '../sources/secret-ref.js';
 import { hasToken, loadToken } from './token-input.js';
 import { UsageError } from '../sources/errors.js';
@@ -37,13 +41,15 @@ const diagnoseTool = defineTool({
     role_arn: z.string().optional().describe('web-identity: the role being assumed (its trust policy is evaluated).'),
     service_account: z.string().optional().describe('web-identity: NAMESPACE:NAME of the workload\'s service account (gives the expected sub).'),
     kube_context: z.string().optional().describe('web-identity: kubeconfig context of the cluster (compares its issuer and keys).'),
-    kubeconfig: z.string().optional().describe('web-identity: kubeconfig file (default: KUBECONFIG, ~/.kube/config).'),
+    kubeconfig: z.string().optional().describe('web-identity: kubeconfig file (default KUBECONFIG).'),
     bridge_namespace: z.string().regex(k8sName).optional().describe('web-identity: namespace of the OIDC bridge (its Deployment and logs are read).'),
     eks_cluster: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/).optional().describe('web-identity on EKS: the cluster name; with service_account, checks the pod\'s IRSA or Pod Identity set-up.'),
     ...regionInputShape,
     skew_seconds: z.number().int().min(0).max(3600).optional().describe('Clock-skew allowance for exp/nbf/iat (default 60; web-identity and github-actions 300, the window AWS documents for STS).'),
     now: nowInput,
     offline: z.boolean().optional().describe('Judge the token only: no discovery, JWKS, AWS or cluster.'),
+    snapshot: z.boolean().optional().describe('Also return every fact gathered (redacted), to replay with from.'),
+    from: z.string().optional().describe('Replay a snapshot file offline instead of diagnosing live.'),
     deadline_seconds: z.number().min(1).max(300).default(20).describe('Deadline for the whole diagnosis; what has not answered by then is reported as not finished.'),
   }),
   output: resultSchema({
@@ -55,6 +61,8 @@ const diagnoseTool = defineTool({
     expectations: z.object({ iss: z.string().optional(), aud: z.string().optional(), sub: z.string().optional(), kind: z.string().optional(), from: z.string() }),
     timed_out: z.array(z.string()).describe('Sections not finished by the deadline.'),
     read_from: z.object({ token_from: z.string().optional(), api_key_from: z.string().optional() }).describe('Where the token and API key were read from (never their values).'),
+    replayed_from: z.string().optional(),
+    snapshot: z.record(z.string(), z.unknown()).optional().describe('With snapshot: true: the facts, for from.'),
   }),
   type: 'readOnly',
   network: true,
@@ -69,6 +77,7 @@ const diagnoseTool = defineTool({
     ],
   },
   async handle(input, ctx) {
+    if (input.from !== undefined) return replayed(input.from, input, ctx);
     const tok = hasToken(input) ? await loadToken(input, ctx) : undefined;
     const key = input.api_key_file !== undefined || input.api_key_env !== undefined
       ? await readSecret({ file: input.api_key_file, env: input.api_key_env }, 'API key', { file: 'api_key_file', env: 'api_key_env' }, ctx.env)
@@ -79,48 +88,103 @@ const diagnoseTool = defineTool({
       throw new UsageError('No token given.', preset !== 'generic' ? 'Pass token_file (e.g. the projected service-account token) or token_env.' : 'Pass token_file or token_env (and, for the OpenCode ALB, api_key_file or api_key_env).');
     }
     const now = parseNow(input.now, ctx.now);
-    const result = await diagnose(
-      {
-        token: tok ? { raw: tok.raw, source: tok.source } : undefined,
-        apiKey: key ? { value: key.value, source: key.source } : undefined,
-        preset: input.preset,
-        expected: { iss: input.expected_issuer, aud: input.expected_audience, sub: input.expected_subject, kind: input.expected_kind },
-        consumer: input.consumer,
-        issuer: input.issuer,
-        jwksUrl: input.jwks_url,
-        opencode: { env: input.env, method: input.method, path: input.path, listenerArn: input.listener_arn },
-        webIdentity: { roleArn: input.role_arn, serviceAccount: input.service_account, kubeContext: input.kube_context, kubeconfig: input.kubeconfig, bridgeNamespace: input.bridge_namespace, eksCluster: input.eks_cluster },
-        region: input.region,
-        profile: input.profile,
-        skewSeconds: input.skew_seconds ?? (preset === 'web-identity' || preset === 'github-actions' ? STS_SKEW_SECONDS : 60),
-        offline: input.offline,
-        deadlineMs: input.deadline_seconds * 1000,
-      },
-      { ...ctx, now },
-    );
-    const { root, likely } = result.ranked;
-    const rows = sectionRows(result.sections);
-    return {
-      summary: summarize(result.ranked, rows),
-      // Passing checks are in `sections`; the findings list what is wrong, could not be checked, or warns.
-      findings: result.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error'),
-      preset: result.preset,
-      root_cause: root ?? null,
-      ...(likely ? { likely: true } : {}),
-      sections: rows,
-      ...(result.token ? { token_summary: result.token } : {}),
-      expectations: result.expected,
-      timed_out: result.timedOut,
-      read_from: { token_from: tok?.source, api_key_from: key?.source },
+    const di: DiagnoseInput = {
+      token: tok ? { raw: tok.raw, source: tok.source } : undefined,
+      apiKey: key ? { value: key.value, source: key.source } : undefined,
+      preset: input.preset,
+      expected: { iss: input.expected_issuer, aud: input.expected_audience, sub: input.expected_subject, kind: input.expected_kind },
+      consumer: input.consumer,
+      issuer: input.issuer,
+      jwksUrl: input.jwks_url,
+      opencode: { env: input.env, method: input.method, path: input.path, listenerArn: input.listener_arn },
+      webIdentity: { roleArn: input.role_arn, serviceAccount: input.service_account, kubeContext: input.kube_context, kubeconfig: input.kubeconfig, bridgeNamespace: input.bridge_namespace, eksCluster: input.eks_cluster },
+      region: input.region,
+      profile: input.profile,
+      skewSeconds: input.skew_seconds ?? (preset === 'web-identity' || preset === 'github-actions' ? STS_SKEW_SECONDS : 60),
+      offline: input.offline,
+      deadlineMs: input.deadline_seconds * 1000,
     };
+    const gctx = { ...ctx, now };
+    const result = await diagnose(di, gctx);
+    const snapshot = input.snapshot ? await takeSnapshot(di, gctx) : undefined;
+    return { ...outputOf(result), ...(snapshot ? { snapshot } : {}) };
   },
   // The report is rendered from the (redacted) output: the same rows, root cause and findings.
   text: (out) => {
     const ranked = rank(out.findings as Finding[]);
     const from = [out.read_from.token_from ? `token from ${out.read_from.token_from}` : '', out.read_from.api_key_from ? `API key from ${out.read_from.api_key_from}` : ''].filter(Boolean).join(', ');
-    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause as Finding } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''})`)];
+    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause as Finding } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''}${out.replayed_from ? `, replayed from ${out.replayed_from}` : ''})`)];
   },
   textReplacesFindings: true,
 });
+
+/** The output of one diagnosis (live or replayed). */
+function outputOf(result: DiagnosisResult, replayedFrom?: string) {
+  const { root, likely } = result.ranked;
+  const rows = sectionRows(result.sections);
+  return {
+    summary: summarize(result.ranked, rows),
+    // Passing checks are in `sections`; the findings list what is wrong, could not be checked, or warns.
+    findings: result.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error'),
+    preset: result.preset,
+    root_cause: root ?? null,
+    ...(likely ? { likely: true } : {}),
+    sections: rows,
+    ...(result.token ? { token_summary: result.token } : {}),
+    expectations: result.expected,
+    timed_out: result.timedOut,
+    read_from: { token_from: result.input.token?.source, api_key_from: result.input.apiKey?.source },
+    ...(replayedFrom ? { replayed_from: replayedFrom } : {}),
+  };
+}
+
+const SNAPSHOT_FORMAT = 'jwt-triage-snapshot/1';
+const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Every fact the diagnosis gathered (SSM values, rules, discovery, JWKS, IAM, cluster facts, the
+ * token's decoded header and claims with its fingerprint, an API key's public prefix and hash) and
+ * the inputs that decide how they are judged — never a token, key, secret or credential: the raw
+ * token and key are not facts, and the whole result passes the redactor like any output.
+ */
+async function takeSnapshot(di: DiagnoseInput, ctx: GatherContext) {
+  const { token, apiKey, ...rest } = di;
+  return {
+    format: SNAPSHOT_FORMAT,
+    jwt_triage: VERSION,
+    now: ctx.now.toISOString(),
+    // Where the token and key came from, never what they are (their decoded facts are in `facts`).
+    input: { ...rest, ...(token ? { token_from: token.source } : {}), ...(apiKey ? { api_key_from: apiKey.source } : {}) },
+    facts: await recordedFacts(ctx),
+  };
+}
+
+/** The same diagnosis, offline, from a snapshot: no network, no AWS, no cluster, no token. */
+async function replayed(path: string, input: { token?: string | undefined; token_file?: string | undefined; token_env?: string | undefined; api_key_file?: string | undefined; api_key_env?: string | undefined }, ctx: GatherContext) {
+  if (hasToken(input) || input.api_key_file !== undefined || input.api_key_env !== undefined) {
+    throw new UsageError('from replays a snapshot: it takes no token or API key.', 'Pass from alone (the snapshot holds the inputs and facts), or drop from to diagnose live.');
+  }
+  let snap: { format?: unknown; now?: unknown; input?: Omit<DiagnoseInput, 'token' | 'apiKey'> & { token_from?: string; api_key_from?: string }; facts?: Record<string, unknown> };
+  try {
+    snap = JSON.parse(await readBoundedFile(path, MAX_SNAPSHOT_BYTES)) as typeof snap;
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UsageError(`${path} is not JSON.`, 'Pass a file written by `jwt-triage snapshot` (or diagnose_rejection with snapshot: true).');
+    if (e instanceof SourceError) throw new UsageError(e.message, 'Check the path of the snapshot file.');
+    throw e;
+  }
+  if (snap?.format !== SNAPSHOT_FORMAT || !snap.input || !snap.facts || typeof snap.now !== 'string') {
+    throw new UsageError(`${path} is not a jwt-triage snapshot (format ${SNAPSHOT_FORMAT}).`, 'Take one with `jwt-triage snapshot <the diagnose flags>`.');
+  }
+  const { token_from, api_key_from, ...recorded } = snap.input;
+  const di: DiagnoseInput = {
+    ...recorded,
+    // The snapshot holds the token's and key's facts, not the values: nothing needs them on replay.
+    token: token_from !== undefined ? { raw: '', source: token_from } : undefined,
+    apiKey: api_key_from !== undefined ? { value: '', source: api_key_from } : undefined,
+  };
+  const result = await diagnose(di, { ...ctx, now: new Date(snap.now), replay: new Map(Object.entries(snap.facts)) });
+  return outputOf(result, path);
+}
+
 
 export default [diagnoseTool];

@@ -35,7 +35,7 @@ const searchLogs = defineTool({
   toolsets: ['opencode'],
   title: 'Search the OpenCode router logs',
   description:
-    'Summarises the OpenCode router\'s CloudWatch logs over a window: counts by status, message, auth_source and error code, and the newest events (parsed, redacted, trimmed; never raw lines). Finds the real log group from the ECS task definition (SSM ecs/task-definition-arn → awslogs-group), never a guessed name. Windows over 6 h (or insights: true) are aggregated server-side with Logs Insights. Remember: a rejected API key leaves no router log line.',
+    'What did the OpenCode router log? Counts by status, message, auth source and error code, and the newest events (parsed, redacted, never raw lines), over a window. The log group comes from the ECS task definition, never a guessed name; windows over 6 h use Logs Insights. A rejected API key leaves no router log line.',
   input: z.object({
     ...windowInput,
     log_group: z.string().optional().describe('Log group name (default: from the ECS task definition named in SSM).'),

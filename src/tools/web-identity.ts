@@ -43,7 +43,7 @@ const checkWebIdentityToken = defineTool({
   toolsets: ['web-identity'],
   title: 'Check a token against STS web-identity requirements',
   description:
-    'Checks a JWT (e.g. a Kubernetes service-account token) against what STS AssumeRoleWithWebIdentity requires: 4–20,000 characters, signed with RS256/384/512 or ES256/384/512 (a missing kid only warns), iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired beyond STS\'s 5-minute clock-skew window. Offline; never returns the token.',
+    'Does the token meet STS AssumeRoleWithWebIdentity\'s requirements? 4–20,000 characters, RS/ES 256/384/512 (a missing kid only warns), iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired beyond STS\'s 5-minute window. Offline.',
   input: z.object({
     ...tokenInputShape,
     expected_issuer: z.string().optional().describe('The issuer the IAM provider was created for, e.g. https://bridge.tail1234.ts.net.'),

@@ -6,7 +6,10 @@
  * the test runs it on the same world and both must agree.
  */
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, runOk } from '../helpers/ctx.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
@@ -21,6 +24,36 @@ const ready = need('openssl') && need('moto_server') && need('kubectl');
 const CLI_CLIENT = '5r2kq8vd1mh3cliclient0001';
 type Out = Record<string, unknown>;
 const root = (out: Out) => (out.root_cause as { code: string } | null)?.code ?? null;
+const snapDir = mkdtempSync(join(tmpdir(), 'jwt-triage-snap-'));
+let snapN = 0;
+
+/**
+ * Diagnoses live with snapshot: true, then replays the snapshot offline (`from`): the same root
+ * cause, findings and section statuses, and no planted secret in the snapshot. Every world of this
+ * file goes through it (except the deadline worlds, whose unfinished facts are by design not recorded).
+ */
+async function liveAndReplay(input: Record<string, unknown>, opts: { http: { ca: string } }, secrets: string[] = []) {
+  const live = await runOk('diagnose_rejection', { ...input, snapshot: true }, opts);
+  const snap = live.output.snapshot as Record<string, unknown>;
+  const text = JSON.stringify(snap);
+  for (const s of secrets.filter(Boolean)) {
+    expect(text).not.toContain(s);
+    if (s.split('.').length === 3) expect(text).not.toContain(s.split('.')[2]!);
+  }
+  const file = join(snapDir, `world-${++snapN}.json`);
+  writeFileSync(file, text);
+  // Replay with no network at all: no CA, a blackholed AWS endpoint, no kubectl.
+  const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', JWT_TRIAGE_KUBECTL: '/nonexistent/kubectl' };
+  const replay = await runOk('diagnose_rejection', { from: file }, { env });
+  const shape = (o: Out) => ({
+    root: root(o),
+    findings: (o.findings as Array<{ code: string; status: string }>).map((f) => `${f.code}:${f.status}`).sort(),
+    sections: (o.sections as Array<{ label: string; status: string }>).map((x) => `${x.label}:${x.status}`),
+  });
+  expect(shape(replay.output), `replay of ${file}`).toEqual(shape(live.output));
+  expect(replay.output.replayed_from).toBe(file);
+  return live;
+}
 const section = (out: Out, label: string) => (out.sections as Array<{ label: string; status: string; line?: string }>).find((s) => s.label === label);
 
 /** A TCP server that accepts connections and never answers: the fault that finds missing deadlines. */
@@ -71,7 +104,11 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       await moto.reset();
       return buildOpencodeWorld(moto.endpoint, { issuer, jwksUrl: `${issuer}/.well-known/jwks.json`, cliClientId: CLI_CLIENT, break: brk });
     };
-    const diagnose = (input: Record<string, unknown>) => runOk('diagnose_rejection', { preset: 'opencode', env: 'dev', ...input }, http());
+    const planted: string[] = [];
+    const diagnose = (input: Record<string, unknown>) =>
+      input.deadline_seconds !== undefined
+        ? runOk('diagnose_rejection', { preset: 'opencode', env: 'dev', ...input }, http())
+        : liveAndReplay({ preset: 'opencode', env: 'dev', ...input }, http(), [...planted, String(input.token ?? '')]);
 
     it('names nothing on a healthy world, and every section says what holds', async () => {
       await world();
@@ -129,6 +166,7 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       await world();
       const keys = await seedApiKeys(moto.endpoint, { env: 'dev', now: NOW_DATE });
       process.env.OC_KEY_ACTIVE = keys.active;
+      planted.push(keys.active);
       const r = await diagnose({ token: await idToken({}, { iat: -7200, exp: -1800 }), api_key_env: 'OC_KEY_ACTIVE' });
       expect(root(r.output), r.text).toBe('TOKEN_EXPIRED');
       expect(codes(r.output, 'warn')).toContain('API_KEY_SHADOWED_BY_BEARER');
@@ -144,6 +182,7 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       });
       const withKey = async (value: string) => {
         process.env.OC_KEY_UNDER_TEST = value;
+        planted.push(value);
         return diagnose({ api_key_env: 'OC_KEY_UNDER_TEST' });
       };
       it('passes an active key', async () => {
@@ -228,8 +267,10 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       kube.world.deployments = [{ name: 'oidc-bridge', namespace: 'oidc', labels: LABELS, env: { ISSUER_URL: 'https://oidc.tail1234.ts.net', TS_HOSTNAME: 'oidc', TS_STATE_SECRET: 'tailscale-state', TS_API_CLIENT_ID: 'id', TS_API_CLIENT_SECRET: { secretKeyRef: { name: 'ts-oauth', key: 'client-secret' } }, TS_TAG: 'tag:oidc' } }];
     }
     const saToken = async () => mintToken({ key: await testKey('sa-key'), claims: { iss: pub, aud: ['sts.amazonaws.com'], sub: SUB } });
-    const diagnose = async (input: Record<string, unknown> = {}) =>
-      runOk('diagnose_rejection', { token: await saToken(), preset: 'web-identity', role_arn: roleArn, service_account: 'apps:uploader', kubeconfig: kube.kubeconfig, kube_context: kube.context, ...input }, http());
+    const diagnose = async (input: Record<string, unknown> = {}) => {
+      const full = { token: await saToken(), preset: 'web-identity', role_arn: roleArn, service_account: 'apps:uploader', kubeconfig: kube.kubeconfig, kube_context: kube.context, ...input };
+      return input.deadline_seconds !== undefined ? runOk('diagnose_rejection', full, http()) : liveAndReplay(full, http(), [String(full.token), kube.token]);
+    };
 
     it('names nothing on a healthy world and predicts success', async () => {
       await wiWorld();

@@ -192,5 +192,23 @@ describe.skipIf(!ready)('jwt-triage CLI against moto and the kube stand-in', () 
       expect(refused.stdout).toMatch(/ECONNREFUSED 127\.0\.0\.1:9/);
       expect(refused.stderr).not.toMatch(/NodeVersionSupportWarning/);
     });
+
+    it('snapshot prints the gathered facts (no token or key); diagnose --from replays them offline to the same answer', async () => {
+      const args = ['--token-file', files.token!, '--preset', 'web-identity', '--role-arn', 'arn:aws:iam::123456789012:role/uploader', '--now', String(NOW + 60)];
+      const snap = clean(await cli('snapshot', ...args));
+      expect(snap.code, snap.stderr).toBe(0);
+      const parsed = JSON.parse(snap.stdout);
+      expect(parsed.format).toBe('jwt-triage-snapshot/1');
+      expect(snap.stderr).toMatch(/diagnose --from/);
+      const file = join(mkdtempSync(join(tmpdir(), 'jwt-triage-snap-cli-')), 'world.json');
+      writeFileSync(file, snap.stdout);
+      const live = clean(await cli('diagnose', ...args, '--json'));
+      // Replayed with every backend out of reach: the answer comes from the file alone.
+      const replay = await new Promise<Ran>((resolve) => {
+        execFile(process.execPath, [CLI, 'diagnose', '--from', file, '--json'], { env: { PATH: env.PATH, HOME: env.HOME, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', JWT_TRIAGE_KUBECTL: '/nonexistent' }, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 99) : 0, stdout, stderr }));
+      });
+      expect(replay.code, replay.stderr).toBe(live.code);
+      expect(JSON.parse(replay.stdout).root_cause.code).toBe(JSON.parse(live.stdout).root_cause.code);
+    });
   });
 });

@@ -37,7 +37,7 @@ beforeAll(() => {
   // A fresh-clone stand-in: the tracked inputs of the build, and the installed dev tools.
   const src = join(work, 'src-copy');
   mkdirSync(src);
-  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'skills']) cpSync(join(ROOT, f), join(src, f), { recursive: true });
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'skills', 'scripts']) cpSync(join(ROOT, f), join(src, f), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
   const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: src, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } }).trim().split('\n').pop()!;
   tarball = join(work, name);

@@ -80,7 +80,8 @@ const TOOL_NAMES = new Set(ALL_TOOLS.map((t) => t.name));
 const TOOL_LIKE = /\b(?:check|compare|decode|describe|diagnose|explain|get|predict|probe|search|simulate)_[a-z_]+[a-z]\b/g;
 const SERVE_FLAGS = ['toolsets', 'read-only', 'allow-http-loopback', 'help'];
 const TOP_FLAGS = ['help', 'version'];
-const OTHER_COMMANDS: Record<string, string[]> = { serve: SERVE_FLAGS, demo: ['scenario', 'json', 'no-color', 'help'], tools: [], help: [] };
+const DIAGNOSE_FLAGS = Object.keys(ALL_TOOLS.find((t) => t.name === 'diagnose_rejection')!.input.shape).map((k) => k.replace(/_/g, '-'));
+const OTHER_COMMANDS: Record<string, string[]> = { serve: SERVE_FLAGS, demo: ['scenario', 'json', 'no-color', 'help'], tools: [], help: [], snapshot: [...DIAGNOSE_FLAGS, 'help'] };
 const INPUT_KEYS = new Set(ALL_TOOLS.flatMap((t) => Object.keys(t.input.shape)));
 
 /** Problems with the jwt-triage commands and flags in these code lines. */
