@@ -13,6 +13,7 @@ import { simulateRequest, type SimRequest, type TokenJudgement } from '../checks
 import { once, type GatherContext } from '../gather/context.js';
 import { gatherAlbJwt, gatherApiKey, gatherListener, gatherSsmTree, stackOf, type AlbJwtGathered, type Stack } from '../gather/opencode.js';
 import { EXPECTED_RULES } from '../presets/opencode.js';
+import { gatherAccessLogs, gatherRouterLogs, windowOf } from '../gather/logs.js';
 import type { SectionTask } from './run-sections.js';
 import type { DiagnoseInput, Expectations, Section } from './types.js';
 
@@ -74,6 +75,38 @@ export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: Ope
     },
     requestTask(ctx, input, pre, tokenVerdict),
     apiKeyTask(ctx, input, s, false),
+    ...logTasks(ctx, input, s),
+  ];
+}
+
+/**
+ * Router logs and ALB access-log rejections of the last minutes: evidence for the summary, never a
+ * gate — a failure there is a warning, a log that cannot be read is "not checked" (the verdict stands
+ * on the config, the token and the key).
+ */
+function logTasks(ctx: GatherContext, input: DiagnoseInput, s: Stack): SectionTask[] {
+  const minutes = input.opencode?.logWindowMinutes ?? 15;
+  if (minutes <= 0) return [];
+  const window = windowOf({ since: `${minutes}m` }, ctx.now);
+  const asEvidence = (f: Finding): Finding => (f.status === 'fail' ? { ...f, status: 'warn' } : f.status === 'error' ? { ...f, status: 'skip' } : f);
+  return [
+    {
+      label: 'Router logs',
+      run: async () => {
+        const g = await gatherRouterLogs(ctx, s, { window, limit: 5 });
+        const line = g.counts ? `${g.counts.events} event(s) in the last ${minutes} min (${g.group?.name})` : undefined;
+        return { line, findings: g.findings.map(asEvidence) };
+      },
+    },
+    {
+      label: 'Access logs',
+      run: async () => {
+        const g = await gatherAccessLogs(ctx, s, { window, region: input.region, limit: 5 });
+        const c = g.read?.counts;
+        const line = c ? `${c.rejections} of ${c.requests} request(s) rejected in the last ${minutes} min` : undefined;
+        return { line, findings: g.findings.map(asEvidence) };
+      },
+    },
   ];
 }
 

@@ -29,7 +29,7 @@ export interface DiagnoseInput {
   issuer?: string | undefined;
   /** A JWKS URL to use instead of discovery's jwks_uri. */
   jwksUrl?: string | undefined;
-  opencode?: { env?: string | undefined; method?: string | undefined; path?: string | undefined; listenerArn?: string | undefined } | undefined;
+  opencode?: { env?: string | undefined; method?: string | undefined; path?: string | undefined; listenerArn?: string | undefined; logWindowMinutes?: number | undefined } | undefined;
   webIdentity?: {
     roleArn?: string | undefined;
     /** NS:NAME → the expected sub system:serviceaccount:NS:NAME. */

@@ -17,7 +17,7 @@ import { startKubeStandin, type KubeStandin } from '../helpers/kube-standin.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
 import { need } from '../helpers/needs.js';
 import { buildOpencodeWorld, type WorldBreak } from '../helpers/opencode-world.js';
-import { seedApiKeys } from '../helpers/opencode-world-data.js';
+import { routerLine, seedApiKeys, seedRouterLogs } from '../helpers/opencode-world-data.js';
 import { jwksOf, mintToken, NOW_DATE, testKey } from '../helpers/tokens.js';
 
 const ready = need('openssl') && need('moto_server') && need('kubectl');
@@ -206,6 +206,26 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
         expect(codes(r.output)).toContain('ALB_REQUEST_REJECTED');
         expect(r.text).toMatch(/403/);
       });
+    });
+
+    it('reads the router logs of the last minutes as evidence: a failure there warns, never becomes the root cause', async () => {
+      await world();
+      // CloudWatch (and moto) refuse events older than 14 days: this world runs at the real clock.
+      const real = new Date();
+      const at = (minAgo: number) => real.getTime() - minAgo * 60_000;
+      const shift = Math.floor((real.getTime() - NOW_DATE.getTime()) / 1000);
+      await seedRouterLogs(moto.endpoint, { env: 'dev', lines: [
+        [at(3), routerLine(new Date(at(3)), 'DynamoDB lookup failed', { error: 'ResourceNotFoundException' }, 'ERROR')],
+        [at(2), routerLine(new Date(at(2)), 'Request completed', { status: 500, auth_source: 'api_key', request_id: 'r-1' })],
+        [at(90), routerLine(new Date(at(90)), 'Request completed', { status: 500, request_id: 'r-old' })],
+      ] });
+      const r = await diagnose({ token: await idToken({}, { iat: shift, exp: shift + 3600 }), now: real.toISOString() });
+      expect(root(r.output), r.text).toBeNull();
+      expect(section(r.output, 'Router logs')?.status, r.text).toBe('warn');
+      expect(section(r.output, 'Router logs')?.line).toMatch(/router logged failures/i);
+      expect(codes(r.output, 'warn')).toContain('LOGS_ERRORS_FOUND');
+      const none = await runOk('diagnose_rejection', { preset: 'opencode', env: 'dev', token: await idToken({}, { iat: shift, exp: shift + 3600 }), now: real.toISOString(), log_minutes: 0 }, http());
+      expect(section(none.output, 'Router logs')).toBeUndefined();
     });
 
     it('explains the default 403 when neither a token nor an API key is sent', async () => {
