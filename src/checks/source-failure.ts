@@ -14,7 +14,7 @@ export interface SourceFailure {
 
 const FETCH_FIX: Record<string, string> = {
   SOURCE_BLOCKED: 'Use an https URL on a public or private host (plain http only to loopback with --allow-http-loopback).',
-  SOURCE_DNS: 'Check the host name for typos; from AWS it must resolve in public DNS.',
+  SOURCE_DNS: 'The host name does not resolve from this machine. If it is the right name, this machine may lack DNS or internet access to it (jwt-triage connects directly, not through HTTPS_PROXY): confirm from a machine that has; AWS needs it to resolve in public DNS.',
   SOURCE_REFUSED: 'Start the service or check the port; for the bridge, check the pod and its Funnel listener.',
   SOURCE_RESET: 'Retry; if it repeats, check the server or proxy in front of it.',
   SOURCE_TIMEOUT: 'The endpoint must answer within 5 s (STS gives up after about 5 s); check the server and the path to it.',
