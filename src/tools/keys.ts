@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { checkAttempts, checkDiscovery, latency } from '../checks/discovery.js';
-import { error, fail, skip, type Finding } from '../checks/finding.js';
+import { fail, skip, type Finding } from '../checks/finding.js';
 import { CONSUMERS, checkConsumerLimits, checkTokenAlgForConsumer, type Consumer } from '../checks/jwks/consumer.js';
 import { compareKeySets, tokenKidInSides, type KeySide } from '../checks/jwks/compare.js';
 import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
@@ -14,7 +14,8 @@ import { checkSignature, matchKid } from '../checks/jwks/signature.js';
 import { fetchFailure } from '../checks/source-failure.js';
 import { type TokenFacts } from '../checks/token/inspect.js';
 import { SourceError, UsageError } from '../sources/errors.js';
-import { discoveryUrl, fetchDiscovery, fetchJson, readClusterJson, readJsonFile, type Fetched } from '../sources/oidc.js';
+import { discoveryUrl, fetchDiscovery, readJsonFile, type Fetched } from '../sources/oidc.js';
+import { gatherDiscovery, gatherJwks, judgeDiscovery } from '../gather/keys.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken, type LoadedToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
@@ -63,7 +64,7 @@ async function loadKeys(src: KeySource, ctx: ToolContext, names: string): Promis
   const given = [src.url, src.file, src.issuer, src.cluster ? true : undefined].filter((v) => v !== undefined);
   if (given.length > 1) throw new UsageError(`More than one key set source given for ${names}.`, `Pass only one of ${names}.`);
   if (src.file !== undefined) return loadFile(src.file);
-  if (src.cluster) return loadCluster(src);
+  if (src.cluster) return loadCluster(src, ctx);
   const want = { kid: src.kid, fresh: src.fresh === true };
   if (src.url !== undefined) return loadUrl(src.url, `public: ${src.url}`, ctx, [], want);
   if (src.issuer !== undefined) return loadViaDiscovery(src.issuer, ctx, want);
@@ -81,47 +82,29 @@ async function loadFile(path: string): Promise<LoadedKeys> {
   }
 }
 
-async function loadCluster(src: KeySource): Promise<LoadedKeys> {
+/** The cluster's JWKS through kubectl (the gather layer: one read per call, failures as CLUSTER_UNREACHABLE). */
+async function loadCluster(src: KeySource, ctx: ToolContext): Promise<LoadedKeys> {
   const label = `cluster${src.context ? ` (${src.context})` : ''}`;
-  try {
-    return { label, cluster: true, fetched: await readClusterJson('/openid/v1/jwks', { context: src.context, kubeconfig: src.kubeconfig }), findings: [] };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    const f = error('CLUSTER_UNREACHABLE', {
-      title: 'The cluster JWKS could not be read with kubectl',
-      detail: e.message,
-      evidence: { cause: e.code, ...e.facts },
-      fix: e.code === 'SOURCE_KUBECTL_MISSING' ? 'Install kubectl and put it on PATH.' : 'Check the kube context and credentials: kubectl get --raw /openid/v1/jwks',
-    });
-    return { label, cluster: true, findings: [f] };
-  }
+  const j = await gatherJwks(ctx, { cluster: { context: src.context, kubeconfig: src.kubeconfig, signal: ctx.signal } }, 'The cluster JWKS');
+  return { label, cluster: true, ...(j.doc ? { fetched: j.doc } : {}), findings: j.doc ? [] : j.findings };
 }
 
 const kidOf = (kid: unknown) => (typeof kid === 'string' ? kid : undefined);
 
+/** A JWKS URL through the gather layer (the process cache honours kid and fresh). */
 async function loadUrl(url: string, label: string, ctx: ToolContext, pre: Finding[] = [], want: { kid?: string | undefined; fresh?: boolean } = {}): Promise<LoadedKeys> {
-  try {
-    return { label, cluster: false, fetched: await fetchJson(url, ctx.http, ctx.signal, want), findings: pre };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    return { label, cluster: false, findings: [...pre, fetchFailure('JWKS_UNREACHABLE', `The JWKS at ${url}`, e)] };
-  }
+  const j = await gatherJwks(ctx, { url }, `The JWKS at ${url}`, want);
+  return { label, cluster: false, ...(j.doc ? { fetched: j.doc } : {}), findings: j.doc ? pre : [...pre, ...j.findings] };
 }
 
+/** discovery → jwks_uri → JWKS, the way a verifier finds the keys (discovery problems stop it). */
 async function loadViaDiscovery(issuer: string, ctx: ToolContext, want: { kid?: string | undefined; fresh?: boolean } = {}): Promise<LoadedKeys> {
   const label = `public: ${issuer}`;
-  let doc: Fetched;
-  try {
-    doc = await fetchDiscovery(issuer, ctx.http, ctx.signal, { fresh: want.fresh === true });
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    return { label, cluster: false, findings: [fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${discoveryUrl(issuer)}`, e)] };
-  }
-  const found = checkDiscovery({ json: doc.json, url: doc.origin, consumer: 'generic', elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [] });
-  const problems = found.filter((f) => f.status === 'fail');
-  const jwksUri = (doc.json as { jwks_uri?: unknown } | null)?.jwks_uri;
-  if (problems.some((f) => f.status === 'fail') || typeof jwksUri !== 'string') return { label, cluster: false, findings: problems };
-  return loadUrl(jwksUri, `public: ${jwksUri}`, ctx, problems, want);
+  const d = await gatherDiscovery(ctx, issuer, want);
+  if (!d.doc) return { label, cluster: false, findings: d.findings };
+  const problems = judgeDiscovery(d, { consumer: 'generic' }).filter((f) => f.status === 'fail');
+  if (problems.length || !d.jwksUri) return { label, cluster: false, findings: problems };
+  return loadUrl(d.jwksUri, `public: ${d.jwksUri}`, ctx, problems, want);
 }
 
 const keySchema = z.object({
