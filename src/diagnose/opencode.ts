@@ -4,7 +4,7 @@
  * passes, compared with SSM for staleness; then the rule chain, SSM completeness, which rule
  * answers this request, and the API key (prefix, shape, DynamoDB item, Bearer shadowing).
  */
-import { pass, skip, type Finding } from '../checks/finding.js';
+import { skip, type Finding } from '../checks/finding.js';
 import { audClaimOf } from '../checks/opencode/alb-jwt.js';
 import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix } from '../checks/opencode/api-key.js';
 import { rulesFromSpec } from '../checks/opencode/facts.js';
@@ -167,4 +167,3 @@ export function judgementOf(sections: Section[], keysChecked: boolean): TokenJud
   return keysChecked ? { state: 'valid' } : { state: 'unknown' };
 }
 
-export const passIfEmpty = (findings: Finding[], title: string) => (findings.length ? findings : [pass('CHECK_NOT_RUN', { title })]);

@@ -114,7 +114,8 @@ const diagnoseTool = defineTool({
   text: (out) => {
     const ranked = rank(out.findings as Finding[]);
     const from = [out.read_from.token_from ? `token from ${out.read_from.token_from}` : '', out.read_from.api_key_from ? `API key from ${out.read_from.api_key_from}` : ''].filter(Boolean).join(', ');
-    return [renderDiagnosis(out.sections, { ...ranked, ...(out.root_cause ? { root: out.root_cause as Finding } : {}), ...(out.likely ? { likely: true } : {}), also: ranked.also.filter((f) => !(out.root_cause && f.code === out.root_cause.code && f.title === out.root_cause.title)) }, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''}${out.replayed_from ? `, replayed from ${out.replayed_from}` : ''})`)];
+    // The output's findings hold every failure, warning and error, so ranking them again gives the same root cause.
+    return [renderDiagnosis(out.sections, ranked, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''}${out.replayed_from ? `, replayed from ${out.replayed_from}` : ''})`)];
   },
   textReplacesFindings: true,
 });

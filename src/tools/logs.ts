@@ -6,7 +6,6 @@ import { stackOf } from '../gather/opencode.js';
 import { UsageError } from '../sources/errors.js';
 import { defineTool, resultOf, regionInputShape, resultSchema } from './define.js';
 
-export { windowOf } from '../gather/logs.js';
 
 const count = z.array(z.object({ value: z.string(), count: z.number() }));
 const envShape = z.object({ name: z.string(), source: z.string() });

@@ -163,7 +163,7 @@ function blackHoleAws() {
 
 describe('a black-hole AWS endpoint (real SDK)', () => {
   it('is a classified network failure, not a hang (within maxAttempts × requestTimeout + 10 %)', async () => {
-    // src/sources/aws.ts: maxAttempts 2 × requestTimeout 15 s, with throwOnRequestTimeout.
+    // src/sources/aws/client.ts: maxAttempts 2 × requestTimeout 15 s, with throwOnRequestTimeout.
     const r = await awsHole;
     expect(r.code, r.message).toBe('SOURCE_AWS');
     expect(r.message).toMatch(/The AWS endpoint 127\.0\.0\.1:\d+ did not answer .* in time/);

@@ -1,6 +1,6 @@
 /**
  * The plain shapes the OpenCode checks take: listener rules and SSM parameters as facts,
- * not SDK types. `src/sources/opencode.ts` produces them from AWS; `rulesFromSpec` from the preset.
+ * not SDK types. `src/sources/aws/elbv2.ts` and `ssm.ts` produce them from AWS; `rulesFromSpec` from the preset.
  */
 import type { RuleSpec } from '../../presets/opencode.js';
 

@@ -1,7 +1,7 @@
 /**
  * An IAM trust policy document, normalized: every statement with its Effect, Principal /
  * NotPrincipal, Action / NotAction and Condition values as string lists. Pure; the document
- * arrives already decoded (sources/iam.ts URL-decodes what GetRole returns).
+ * arrives already decoded (sources/aws/iam.ts URL-decodes what GetRole returns).
  */
 
 import { MAX_NESTING, tooDeep } from '../../depth.js';
