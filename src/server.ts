@@ -29,7 +29,8 @@ export function createServer(options: ServerOptions = {}): McpServer {
         'STS AssumeRoleWithWebIdentity failure (preset web-identity: Kubernetes service-account tokens, EKS; preset github-actions). ' +
         'Start with diagnose_rejection: it runs every check under a deadline and names one root cause with its fix; then use the ' +
         'single-purpose tools to confirm it (more with --toolsets). Every result has verdict (pass|fail|error), summary and findings; ' +
-        'a finding is {code, status (pass|fail|warn|skip|error), title, detail, evidence, fix?}; codes: resource jwt-triage://codes. ' +
+        'a finding is {code, status (pass|fail|warn|skip|error), title, detail, evidence, fix?} (diagnose_rejection: evidence on root_cause only); ' +
+        'codes: resource jwt-triage://codes. ' +
         'Pass tokens and API keys by reference (token_file, token_env, api_key_file, api_key_env) so they never enter the chat; ' +
         'output names a token only by a sha256 fingerprint. Every tool is read-only except probe_assume_role, which needs confirm: true.',
     },

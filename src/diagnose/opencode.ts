@@ -54,7 +54,12 @@ export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: Ope
       label: 'ALB config',
       run: async () => {
         const alb = pre.alb!;
-        const rules = alb.configs.map((c) => `rule ${c.priority}: ${c.config ? `iss ${c.config.issuer}` : c.ruleFound ? 'no jwt-validation' : 'missing'}`).join('; ');
+        const each = alb.configs.map((c) => ({ p: c.priority, what: c.config ? `iss ${c.config.issuer}` : c.ruleFound ? 'no jwt-validation' : 'missing' }));
+        // One issuer for every rule reads once; the same as SSM's reads as that (the Issuer row shows it).
+        const same = each.length > 0 && each.every((x) => x.what === each[0]!.what);
+        const rules = same && alb.ssm.issuer && each[0]!.what === `iss ${alb.ssm.issuer}`
+          ? `rule${each.length > 1 ? 's' : ''} ${each.map((x) => x.p).join(', ')}: iss as in SSM`
+          : same && each.length > 1 ? `rules ${each.map((x) => x.p).join(', ')}: ${each[0]!.what}` : each.map((x) => `rule ${x.p}: ${x.what}`).join('; ');
         return { line: rules, findings: alb.findings.length ? alb.findings : [skip('CHECK_NOT_RUN', { title: 'No listener to read (SSM names none)' })] };
       },
     },
@@ -63,7 +68,7 @@ export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: Ope
       run: async () => {
         const l = await gatherListener(ctx, s, input.opencode?.listenerArn, pre.alb?.listener.listenerArn);
         if (!l.rules) return { findings: l.findings.length ? l.findings : [skip('CHECK_NOT_RUN', { title: 'The listener ARN is unknown (SSM names none): rules not read' })] };
-        return { line: `${l.rules.length} rules on ${l.listenerArn}`, findings: [...l.findings, ...checkRuleChain(l.rules, rulesFromSpec(EXPECTED_RULES))] };
+        return { line: `${l.rules.length} rules on listener ${l.listenerArn?.split(':listener/')[1] ?? l.listenerArn}`, findings: [...l.findings, ...checkRuleChain(l.rules, rulesFromSpec(EXPECTED_RULES))] };
       },
     },
     {
@@ -84,11 +89,14 @@ export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: Ope
  * gate — a failure there is a warning, a log that cannot be read is "not checked" (the verdict stands
  * on the config, the token and the key).
  */
+const NO_EVIDENCE: ReadonlySet<string> = new Set(['ALB_ACCESS_LOGS_DISABLED', 'LOGS_GROUP_NOT_FOUND']);
+
 function logTasks(ctx: GatherContext, input: DiagnoseInput, s: Stack): SectionTask[] {
   const minutes = input.opencode?.logWindowMinutes ?? 15;
   if (minutes <= 0) return [];
   const window = windowOf({ since: `${minutes}m` }, ctx.now);
-  const asEvidence = (f: Finding): Finding => (f.status === 'fail' ? { ...f, status: 'warn' } : f.status === 'error' ? { ...f, status: 'skip' } : f);
+  // No log to read (no group, no bucket) is evidence missing, not a warning about this request.
+  const asEvidence = (f: Finding): Finding => (f.status === 'error' || NO_EVIDENCE.has(f.code) ? { ...f, status: 'skip' } : f.status === 'fail' ? { ...f, status: 'warn' } : f);
   return [
     {
       label: 'Router logs',

@@ -137,6 +137,9 @@ export interface Ranked {
   errors: Finding[];
 }
 
+/** What the verifier would answer: the rejection itself, never its cause when another failure is. */
+export const SYMPTOMS: readonly FindingCode[] = [REJECTION, 'STS_OUTCOME'];
+
 /** Codes explained by another failing code present in `fails`. */
 export function explainedBy(fails: readonly Finding[]): Map<FindingCode, FindingCode> {
   const present = new Set(fails.map((f) => f.code));

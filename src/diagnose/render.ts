@@ -8,7 +8,7 @@ import type { Ranked } from './rank.js';
 import type { Section } from './types.js';
 
 const MARK: Record<Finding['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–', error: '?' };
-const RULE = '─'.repeat(64);
+const RULE = '─'.repeat(48);
 
 /** The section's status: its worst finding's (a section with nothing in it was not checked). */
 export function sectionStatus(s: Section): Finding['status'] {
@@ -22,6 +22,8 @@ export interface SectionRow {
   status: Finding['status'];
   /** What holds (a passing section), else its worst finding's title. */
   line?: string | undefined;
+  /** A failing, warning or could-not-check section: its worst finding's code. */
+  code?: string | undefined;
 }
 
 /** The summary box's rows: a passing section reads as what holds, never as a code's name. */
@@ -30,8 +32,17 @@ export function sectionRows(sections: readonly Section[]): SectionRow[] {
     const status = sectionStatus(s);
     const worst = worstFirst(s.findings.filter((f) => f.status === status))[0];
     const line = status === 'pass' ? (s.line ?? worst?.title) : (worst?.title ?? 'not checked');
-    return { label: s.label, status, ...(line ? { line } : {}) };
+    const code = status === 'fail' || status === 'warn' || status === 'error' ? worst?.code : undefined;
+    return { label: s.label, status, ...(line ? { line } : {}), ...(code ? { code } : {}) };
   });
+}
+
+/**
+ * The rows as the diagnosis returns them: a row whose worst finding is listed (root cause or
+ * findings) names its code instead of repeating the finding's title; the box renders the title.
+ */
+export function compactRows(rows: readonly SectionRow[], listed: ReadonlySet<string>): SectionRow[] {
+  return rows.map(({ label, status, line, code }) => (code && listed.has(code) ? { label, status, code } : { label, status, ...(line ? { line } : {}) }));
 }
 
 /** A one-sentence summary: the root cause, or that nothing explains a rejection (and what was not checked). */
@@ -46,7 +57,9 @@ export function summarize(ranked: Ranked, rows: readonly SectionRow[]): string {
 export function renderDiagnosis(rows: readonly SectionRow[], ranked: Ranked, heading = 'jwt-triage diagnosis'): string {
   const width = Math.max(...rows.map((s) => s.label.length), 10);
   const lines = [heading, RULE];
-  for (const s of rows) lines.push(`${s.label.padEnd(width)} ${MARK[s.status]} ${s.line ?? ''}`.trimEnd());
+  const titles = new Map<string, string>();
+  for (const f of [...(ranked.root ? [ranked.root] : []), ...ranked.also, ...ranked.errors, ...ranked.warnings]) if (!titles.has(f.code)) titles.set(f.code, f.title);
+  for (const s of rows) lines.push(`${s.label.padEnd(width)} ${MARK[s.status]} ${s.line ?? (s.code ? (titles.get(s.code) ?? s.code) : '')}`.trimEnd());
   lines.push(RULE);
   const { root, also, warnings, likely } = ranked;
   const errors = ranked.errors.filter((e) => e !== root);
@@ -57,8 +70,11 @@ export function renderDiagnosis(rows: readonly SectionRow[], ranked: Ranked, hea
   } else {
     lines.push(`Diagnosis: ${summarize(ranked, rows)}`);
   }
-  if (also.length) lines.push(`Also failing: ${also.map((f) => `${f.code} (${f.title})`).join('; ')}`);
-  if (errors.length) lines.push(`Could not check: ${errors.map((f) => `${f.code} (${f.title})`).join('; ')}`);
-  if (warnings.length) lines.push(`Warnings: ${warnings.map((f) => `${f.code} (${f.title})`).join('; ')}`);
+  // A finding whose title a row already shows is named by its row, not repeated.
+  const rowOf = new Map(rows.filter((r) => r.code).map((r) => [r.code!, r.label]));
+  const named = (f: Finding) => `${f.code} (${rowOf.has(f.code) && titles.get(f.code) === f.title ? `see ${rowOf.get(f.code)}` : f.title})`;
+  if (also.length) lines.push(`Also failing: ${also.map(named).join('; ')}`);
+  if (errors.length) lines.push(`Could not check: ${errors.map(named).join('; ')}`);
+  if (warnings.length) lines.push(`Warnings: ${warnings.map(named).join('; ')}`);
   return lines.join('\n');
 }

@@ -30,8 +30,8 @@ export function tokenSections(t: TokenFacts, expected: Expectations, consumer: C
   const sections: Section[] = [
     { label: 'Token', line: `${t.fingerprint} · ${t.form} ${String(t.header.alg)}${t.header.kid ? ` · kid ${t.header.kid}` : ''} · ${kindName(guess.kind)}`, findings: [...header, ...kind] },
     { label: 'Token status', line: time.status_text, findings: checkTokenTime(t.claims, now, skewSeconds) },
-    { label: 'Issuer match', line: expected.iss ? `iss = ${expected.iss} (from ${expected.from})` : undefined, findings: expected.iss ? byLabel('Issuer match') : notExpected('Issuer match', 'issuer') },
-    { label: 'Audience match', line: expected.aud ? `aud = ${expected.aud} (from ${expected.from})` : undefined, findings: expected.aud ? byLabel('Audience match') : notExpected('Audience match', 'audience') },
+    { label: 'Issuer match', line: expected.iss ? `iss = ${expected.iss}` : undefined, findings: expected.iss ? byLabel('Issuer match') : notExpected('Issuer match', 'issuer') },
+    { label: 'Audience match', line: expected.aud ? `aud = ${expected.aud}` : undefined, findings: expected.aud ? byLabel('Audience match') : notExpected('Audience match', 'audience') },
   ];
   const other = byLabel('Claims');
   if (other.length) sections.push({ label: 'Claims', findings: other });
@@ -63,7 +63,8 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
   }
   const verifierFetches = consumer === 'sts' || consumer === 'alb';
   const judged = verifierFetches ? findings.map(asVerifierFailure) : findings;
-  const line = jwks?.doc ? `${jwks.keys.length} key(s) at ${jwks.doc.origin}${discovery?.doc ? `; discovery ${discovery.doc.elapsedMs} ms` : ''}` : discovery?.doc ? `discovery at ${discovery.doc.origin}` : undefined;
+  // How long discovery took is a finding when it matters (DISCOVERY_SLOW), not part of the line.
+  const line = jwks?.doc ? `${jwks.keys.length} key(s) at ${jwks.doc.origin}` : discovery?.doc ? `discovery at ${discovery.doc.origin}` : undefined;
   return { line, findings: judged.length ? judged : [pass('JWKS_UNREACHABLE', { title: 'Keys fetched' })] };
 }
 

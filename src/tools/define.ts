@@ -92,8 +92,7 @@ export function resultSchema<S extends z.ZodRawShape>(shape: S) {
     verdict: z.enum(['pass', 'fail', 'error']).describe('Derived from the findings: fail if any fails (it explains a rejection), else error if a check could not run, else pass.'),
     summary: z.string().describe('One sentence: the most important finding.'),
     findings: z.array(findingSchema),
-    ...shape,
-  });
+  }).extend(shape);
 }
 
 export type Findings = Finding[];

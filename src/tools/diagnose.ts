@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { findingSchema, type Finding } from '../checks/finding.js';
 import { diagnose } from '../diagnose/playbook.js';
-import { rank } from '../diagnose/rank.js';
-import { renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
+import { explainedBy, rank, SYMPTOMS } from '../diagnose/rank.js';
+import { compactRows, renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
 import { PRESETS, type DiagnoseInput, type DiagnosisResult } from '../diagnose/types.js';
 import { recordedFacts, type GatherContext } from '../gather/context.js';
 import { SourceError } from '../sources/errors.js';
@@ -54,13 +54,14 @@ const diagnoseTool = defineTool({
     deadline_seconds: z.number().min(1).max(300).default(20).describe('Deadline for the whole diagnosis; what has not answered by then is reported as not finished.'),
   }),
   output: resultSchema({
+    findings: z.array(findingSchema.extend({ evidence: findingSchema.shape.evidence.optional() })).describe('Every other failing, warning or could-not-check finding, once (evidence: root_cause only).'),
     preset: z.string(),
-    root_cause: findingSchema.nullable().describe('The one cause that explains the rejection; null when nothing is wrong.'),
+    root_cause: findingSchema.nullable().describe('The one cause that explains the rejection; null when nothing is wrong. findings holds the rest.'),
     likely: z.boolean().optional().describe('The root cause is a could-not-check error that likely explains the rejection.'),
-    sections: z.array(z.object({ label: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']), line: z.string().optional() })).describe('The summary box, one row per section; the findings are in `findings`.'),
-    token_summary: z.object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string(), iss: z.string().optional(), status_text: z.string().optional() }).optional(),
+    sections: z.array(z.object({ label: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']), line: z.string().optional(), code: z.string().optional() })).describe('The summary box: what holds, or the code of the section\'s worst finding.'),
+    token_summary: z.object({ fingerprint: z.string(), form: z.string(), alg: z.string().optional(), kid: z.string().optional(), kind: z.string() }).optional(),
     expectations: z.object({ iss: z.string().optional(), aud: z.string().optional(), sub: z.string().optional(), kind: z.string().optional(), from: z.string() }),
-    timed_out: z.array(z.string()).describe('Sections not finished by the deadline.'),
+    timed_out: z.array(z.string()).optional().describe('Sections not finished by the deadline.'),
     read_from: z.object({ token_from: z.string().optional(), api_key_from: z.string().optional() }).describe('Where the token and API key were read from (never their values).'),
     replayed_from: z.string().optional(),
     snapshot: z.record(z.string(), z.unknown()).optional().describe('With snapshot: true: the facts, for from.'),
@@ -112,10 +113,11 @@ const diagnoseTool = defineTool({
   },
   // The report is rendered from the (redacted) output: the same rows, root cause and findings.
   text: (out) => {
-    const ranked = rank(out.findings as Finding[]);
+    const ranked = rank([...(out.root_cause ? [out.root_cause as Finding] : []), ...(out.findings as Finding[])]);
     const from = [out.read_from.token_from ? `token from ${out.read_from.token_from}` : '', out.read_from.api_key_from ? `API key from ${out.read_from.api_key_from}` : ''].filter(Boolean).join(', ');
-    // The output's findings hold every failure, warning and error, so ranking them again gives the same root cause.
-    return [renderDiagnosis(out.sections, ranked, `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''}${out.replayed_from ? `, replayed from ${out.replayed_from}` : ''})`)];
+    // Root cause + findings hold every failure, warning and error, so ranking them again gives the same root cause.
+    const heading = `jwt-triage diagnosis (${out.preset}${from ? `, ${from}` : ''}${out.replayed_from ? `, replayed from ${out.replayed_from}` : ''})`;
+    return [renderDiagnosis(out.sections, ranked, `${heading}\nExpected values from ${out.expectations.from}`)];
   },
   textReplacesFindings: true,
 });
@@ -124,17 +126,32 @@ const diagnoseTool = defineTool({
 function outputOf(result: DiagnosisResult, replayedFrom?: string) {
   const { root, likely } = result.ranked;
   const rows = sectionRows(result.sections);
+  // Passing checks are in `sections`; the findings list what else is wrong, could not be checked,
+  // or warns. Nothing is said twice: the root cause is not repeated in findings, a listed
+  // finding's title not in its section's row, a finding seen by two sections not twice.
+  const seen = new Set<string>(root ? [`${root.code}\u0000${root.title}`] : []);
+  const findings = result.findings.filter((f) => {
+    if (f.status !== 'fail' && f.status !== 'warn' && f.status !== 'error') return false;
+    const key = `${f.code}\u0000${f.title}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  // The root cause carries its evidence (the single-purpose tools give every other finding's). A
+  // failure another failure explains, or the rejection itself, has the cause's fix, not its own.
+  const explained = explainedBy(result.findings.filter((f) => f.status === 'fail'));
+  const listedFindings = findings.map(({ evidence: _evidence, fix, ...f }) =>
+    fix === undefined || (f.status === 'fail' && root && (explained.has(f.code) || SYMPTOMS.includes(f.code))) ? f : { ...f, fix });
+  const listed = new Set([...(root ? [root.code] : []), ...findings.map((f) => f.code)]);
+  const token = result.token ? { fingerprint: result.token.fingerprint, form: result.token.form, alg: result.token.alg, kid: result.token.kid, kind: result.token.kind } : undefined;
   return {
     summary: summarize(result.ranked, rows),
-    // Passing checks are in `sections`; the findings list what is wrong, could not be checked, or warns.
-    findings: result.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'error'),
+    findings: listedFindings,
     preset: result.preset,
     root_cause: root ?? null,
     ...(likely ? { likely: true } : {}),
-    sections: rows,
-    ...(result.token ? { token_summary: result.token } : {}),
+    sections: compactRows(rows, listed),
+    ...(token ? { token_summary: token } : {}),
     expectations: result.expected,
-    timed_out: result.timedOut,
+    ...(result.timedOut.length ? { timed_out: result.timedOut } : {}),
     read_from: { token_from: result.input.token?.source, api_key_from: result.input.apiKey?.source },
     ...(replayedFrom ? { replayed_from: replayedFrom } : {}),
   };

@@ -92,7 +92,7 @@ function portable(o: unknown): unknown {
  * the server's instructions and the `jwt-triage://codes` resource, so each tool's schema names only
  * the members every finding has.
  */
-const FINDING_SCHEMA: Json = { type: 'object', required: ['code', 'status', 'title', 'detail', 'evidence'] };
+const FINDING_MEMBERS = ['code', 'status', 'title', 'detail', 'evidence'];
 
 function finding(s: Json): Json {
   const compact = (o: unknown): unknown => {
@@ -100,7 +100,8 @@ function finding(s: Json): Json {
     if (!o || typeof o !== 'object') return o;
     const j = o as Json;
     const props = j.properties as Json | undefined;
-    if (props && 'code' in props && 'status' in props) return FINDING_SCHEMA;
+    // The members this tool's findings always have (the diagnosis' other findings carry no evidence).
+    if (props && 'code' in props && 'status' in props) return { type: 'object', required: FINDING_MEMBERS.filter((k) => ((j.required as string[] | undefined) ?? []).includes(k)) };
     const r: Json = {};
     for (const [k, v] of Object.entries(j)) {
       if (k === 'propertyNames' || (k === 'additionalProperties' && v === false) || k === 'description') continue;

@@ -72,14 +72,14 @@ export async function runTool(tool: AnyTool, rawInput: unknown, opts: RunOptions
   try {
     const out = (await tool.handle(parsed.data, ctx)) as Record<string, unknown>;
     // The verdict is derived here, once, from the findings: a handler cannot get it wrong.
-    if (Array.isArray(out.findings)) out.verdict = verdictOf(out.findings as Finding[]);
+    if (Array.isArray(out.findings)) out.verdict = verdictOf(allFindings(out));
     const safe = redactor.redact(out) as Record<string, unknown>;
     const checked = tool.output.safeParse(safe);
     if (!checked.success) {
       return { ok: false, kind: 'internal', message: `Internal error: ${tool.name} produced output that does not match its schema (${describeZodError(checked.error)}). Please report this.` };
     }
     const output = checked.data as Record<string, unknown>;
-    return { ok: true, output, text: redactor.text(renderText(tool, output)), verdict: verdictOf((output.findings as Finding[]) ?? []) };
+    return { ok: true, output, text: redactor.text(renderText(tool, output)), verdict: verdictOf(allFindings(output)) };
   } catch (e) {
     if (e instanceof UsageError) {
       return { ok: false, kind: 'usage', message: redactor.text(e.fix ? `${e.message} ${e.fix}` : e.message) };
@@ -99,4 +99,10 @@ function scanInputForSecrets(input: unknown, redactor: Redactor): void {
     if (typeof v !== 'string') continue;
     if (/^(token|api_key|secret)$/i.test(k)) redactor.add(v, k === 'token' ? 'token' : 'secret');
   }
+}
+
+/** A result's findings: `findings`, and a root cause listed apart from them (diagnose_rejection). */
+function allFindings(out: Record<string, unknown>): Finding[] {
+  const root = out.root_cause as Finding | null | undefined;
+  return [...(root && typeof root === 'object' ? [root] : []), ...((out.findings as Finding[] | undefined) ?? [])];
 }

@@ -105,7 +105,13 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       await world();
       const r = await diagnose({ token: await idToken({ aud: 'the-alb-client' }) });
       expect(root(r.output), r.text).toBe('TOKEN_AUDIENCE_MISMATCH');
-      expect(section(r.output, 'Request')?.line).toMatch(/→ 401/);
+      expect(section(r.output, 'Request')).toMatchObject({ status: 'fail', code: 'ALB_REQUEST_REJECTED' });
+      expect(r.text).toMatch(/Request +✗ POST \/v1\/chat\/completions → 401 from rule 5/);
+      // The context an assistant pays for one typical failure over MCP (structuredContent + text): ≤ 4,000
+      // characters (issue #10), with nothing said twice: the root cause is not repeated in findings.
+      const { snapshot: _s, ...structured } = r.output;
+      expect(JSON.stringify(structured).length + r.text.length).toBeLessThanOrEqual(4000);
+      expect((r.output.findings as Array<{ code: string }>).map((f) => f.code)).not.toContain('TOKEN_AUDIENCE_MISMATCH');
     });
 
     it('names the expired Bearer JWT even when the API key it shadows is valid, and lists the shadowing', async () => {
@@ -168,7 +174,8 @@ describe.skipIf(!ready)('diagnose on broken worlds', () => {
       const r = await diagnose({ token: await idToken({}, { iat: shift, exp: shift + 3600 }), now: real.toISOString() });
       expect(root(r.output), r.text).toBeNull();
       expect(section(r.output, 'Router logs')?.status, r.text).toBe('warn');
-      expect(section(r.output, 'Router logs')?.line).toMatch(/router logged failures/i);
+      expect(section(r.output, 'Router logs')?.code).toBe('LOGS_ERRORS_FOUND');
+      expect(r.text).toMatch(/Router logs +! .*router logged failures/i);
       expect(codes(r.output, 'warn')).toContain('LOGS_ERRORS_FOUND');
       const none = await runOk('diagnose_rejection', { preset: 'opencode', env: 'dev', token: await idToken({}, { iat: shift, exp: shift + 3600 }), now: real.toISOString(), log_minutes: 0 }, http());
       expect(section(none.output, 'Router logs')).toBeUndefined();

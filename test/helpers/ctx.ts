@@ -19,5 +19,7 @@ export async function runOk(name: string, input: Record<string, unknown>, opts: 
 
 /** Codes of the findings with the given status. */
 export function codes(output: Record<string, unknown>, status: string = 'fail'): string[] {
-  return ((output.findings as Array<{ code: string; status: string }>) ?? []).filter((f) => f.status === status).map((f) => f.code);
+  // A diagnosis lists its root cause once, in root_cause, and the rest in findings.
+  const root = output.root_cause as { code: string; status: string } | null | undefined;
+  return [...(root ? [root] : []), ...((output.findings as Array<{ code: string; status: string }>) ?? [])].filter((f) => f.status === status).map((f) => f.code);
 }

@@ -17,7 +17,9 @@ describe('publishTool', () => {
     expect(out.required).toEqual(['verdict', 'summary', 'findings']);
     expect(Object.keys(out.properties)).toEqual(Object.keys(tool.output.shape));
     // The finding shape is spelled out once (the server's instructions); each schema names its required members.
-    expect(out.properties.findings!.items).toEqual({ type: 'object', required: ['code', 'status', 'title', 'detail', 'evidence'] });
+    // The diagnosis lists its other findings without evidence (the root cause carries it).
+    const members = tool.name === 'diagnose_rejection' ? ['code', 'status', 'title', 'detail'] : ['code', 'status', 'title', 'detail', 'evidence'];
+    expect(out.properties.findings!.items).toEqual({ type: 'object', required: members });
     expect(JSON.stringify(p)).not.toMatch(/"type":\[|"additionalProperties":\{\}|"additionalProperties":false|\$schema/);
     expect(p.annotations.readOnlyHint).toBe(tool.type === 'readOnly');
   });

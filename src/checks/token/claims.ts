@@ -50,7 +50,7 @@ function compareIssuer(iss: unknown, want: string): Finding {
   if (!d) return pass('TOKEN_ISSUER_MISMATCH', { title: 'iss matches the expected issuer exactly', evidence });
   return fail('TOKEN_ISSUER_MISMATCH', {
     title: d.kind === 'missing' ? 'The token has no iss claim' : `iss is not exactly the expected issuer (${label(d)})`,
-    detail: `iss ${JSON.stringify(iss ?? null)} vs expected ${JSON.stringify(want)}: ${d.text}. Issuers are compared byte for byte (ALB, STS, every OIDC library).`,
+    detail: `iss ${JSON.stringify(iss ?? null)} vs expected ${JSON.stringify(want)}${d.kind !== 'different' ? `: ${d.text}` : ''}. Issuers are compared byte for byte (ALB, STS, every OIDC library).`,
     evidence: { ...evidence, difference: d },
     fix: d.kind === 'missing'
       ? 'Get a token from the identity provider itself (every OIDC token carries iss).'
@@ -89,7 +89,8 @@ function compareAudience(claims: Claims, want: string, format: AudFormat | undef
   const d = closest(values, want);
   return fail('TOKEN_AUDIENCE_MISMATCH', {
     title: `aud does not contain the expected audience${d && d.kind !== 'different' ? ` (${label(d)})` : ''}`,
-    detail: `aud ${JSON.stringify(aud)} vs expected ${JSON.stringify(want)}${d ? `: ${d.text}` : ''}.`,
+    // "the values are different" would only repeat the two values just printed.
+    detail: `aud ${JSON.stringify(aud)} vs expected ${JSON.stringify(want)}${d && d.kind !== 'different' ? `: ${d.text}` : ''}.`,
     evidence: { ...evidence, difference: d ?? { kind: 'type', text: `aud is ${typeName(aud)}` } },
     fix: `Request the token for audience ${JSON.stringify(want)} (Kubernetes: the projected token's audience; Cognito: the ID token of the app client the verifier expects), or change the verifier's expected audience.`,
   });
