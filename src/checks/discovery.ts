@@ -30,6 +30,8 @@ export interface DiscoveryFacts {
   redirects: RedirectFact[];
   /** The caller opted into plain http on loopback (local test issuers): such a jwks_uri warns instead of failing. */
   allowHttpLoopback?: boolean | undefined;
+  /** The proxy the fetch went through (`http://host:port`), when it did: the latency includes it. */
+  viaProxy?: string | undefined;
 }
 
 const RECOMMENDED = ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'];
@@ -118,14 +120,15 @@ function jwksUri(doc: Record<string, unknown>, allowHttpLoopback: boolean): Find
 }
 
 /** Latency of one fetch against what a consumer waits. Exported for the JWKS fetch too. */
-export function latency(f: { elapsedMs: number; consumer: Consumer; url: string; what?: string }): Finding {
+export function latency(f: { elapsedMs: number; consumer: Consumer; url: string; what?: string; viaProxy?: string | undefined }): Finding {
   const what = f.what ?? 'The discovery document';
-  const evidence = { elapsed_ms: f.elapsedMs, warn_above_ms: SLOW_WARN_MS, consumer_timeout_ms: CONSUMER_TIMEOUT_MS, url: f.url };
-  if (f.elapsedMs <= SLOW_WARN_MS) return pass('DISCOVERY_SLOW', { title: `${what} answered in ${f.elapsedMs} ms`, evidence });
+  const evidence = { elapsed_ms: f.elapsedMs, warn_above_ms: SLOW_WARN_MS, consumer_timeout_ms: CONSUMER_TIMEOUT_MS, url: f.url, ...(f.viaProxy ? { via_proxy: f.viaProxy } : {}) };
+  const via = f.viaProxy ? ` (through proxy ${f.viaProxy})` : '';
+  if (f.elapsedMs <= SLOW_WARN_MS) return pass('DISCOVERY_SLOW', { title: `${what} answered in ${f.elapsedMs} ms${via}`, evidence });
   const over = f.elapsedMs > CONSUMER_TIMEOUT_MS;
   const mk = over && (f.consumer === 'sts' || f.consumer === 'bridge') ? fail : warn;
   return mk('DISCOVERY_SLOW', {
-    title: `${what} answered in ${f.elapsedMs} ms, ${over ? 'over' : 'close to'} the ~5 s STS waits`,
+    title: `${what} answered in ${f.elapsedMs} ms${via}, ${over ? 'over' : 'close to'} the ~5 s STS waits`,
     detail: 'STS reports a slow endpoint as "Couldn\'t retrieve verification key from your identity provider".',
     evidence,
     fix: 'Serve the document faster: check the bridge pod\'s resources and the Funnel / proxy path; re-run with attempts > 1 to see if it is transient.',

@@ -14,7 +14,7 @@ export interface SourceFailure {
 
 const FETCH_FIX: Record<string, string> = {
   SOURCE_BLOCKED: 'Use an https URL on a public or private host (plain http only to loopback with --allow-http-loopback).',
-  SOURCE_DNS: 'The host name does not resolve from this machine. If it is the right name, this machine may lack DNS or internet access to it (jwt-triage connects directly, not through HTTPS_PROXY): confirm from a machine that has; AWS needs it to resolve in public DNS.',
+  SOURCE_DNS: 'The host name does not resolve from this machine. If it is the right name, this machine may lack DNS or internet access to it (this fetch went direct: HTTPS_PROXY is unset or NO_PROXY matches the host — set HTTPS_PROXY if this machine reaches the internet only through a proxy): confirm from a machine that has; AWS needs it to resolve in public DNS.',
   SOURCE_REFUSED: 'Start the service or check the port; for the bridge, check the pod and its Funnel listener.',
   SOURCE_RESET: 'Retry; if it repeats, check the server or proxy in front of it.',
   SOURCE_TIMEOUT: 'The endpoint must answer within 5 s (STS gives up after about 5 s); check the server and the path to it.',
@@ -27,6 +27,7 @@ const FETCH_FIX: Record<string, string> = {
   SOURCE_NOT_JSON: 'The URL must return a JSON document; check the path (a login page or proxy error page is not JSON).',
   SOURCE_TOO_LARGE: 'The document must stay under the size limit; remove unused keys.',
   SOURCE_NETWORK: 'Check connectivity to the host.',
+  SOURCE_PROXY: 'The proxy between this machine and the host failed, so nothing is known yet about the host itself: fix the proxy setting (HTTPS_PROXY, its credentials) or, if this machine reaches the host directly, add the host to NO_PROXY; then retry.',
 };
 
 /** A fetch failed: `code` is the finding code for "could not fetch X" (e.g. JWKS_UNREACHABLE). */

@@ -70,8 +70,8 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
 
 /** For a verifier that fetches the keys itself, "could not fetch" is its rejection, said with care. */
 function asVerifierFailure(f: Finding): Finding {
-  // Cancelled by our own deadline says nothing about the verifier (STS waits ~5 s): it stays could-not-check.
-  if (f.status !== 'error' || (f.code !== 'DISCOVERY_UNREACHABLE' && f.code !== 'JWKS_UNREACHABLE') || f.evidence?.cancelled === true) return f;
+  // Cancelled by our own deadline, or stopped at this machine's proxy, says nothing about the verifier: it stays could-not-check.
+  if (f.status !== 'error' || (f.code !== 'DISCOVERY_UNREACHABLE' && f.code !== 'JWKS_UNREACHABLE') || f.evidence?.cancelled === true || f.evidence?.cause === 'SOURCE_PROXY') return f;
   const cause = String(f.evidence?.cause ?? '');
   const local = cause === 'SOURCE_DNS' || cause === 'SOURCE_NETWORK' || cause === 'SOURCE_REFUSED';
   return {

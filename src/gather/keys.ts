@@ -47,6 +47,7 @@ export function judgeDiscovery(d: DiscoveryGathered, opts: { expected?: { issuer
     elapsedMs: d.doc.elapsedMs,
     redirects: d.doc.http?.redirects ?? [],
     allowHttpLoopback: opts.allowHttpLoopback,
+    viaProxy: d.doc.http?.viaProxy,
   });
 }
 

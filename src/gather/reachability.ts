@@ -47,7 +47,7 @@ export async function reachOnce(ctx: GatherContext, n: number, issuer: string, e
   if (!j.doc) {
     return { ok: false, kids: [], discovery: d.doc, jwksUri: d.jwksUri, findings: [...findings, ...j.findings.map(withCaNote)], row: row(outcome(d.doc, undefined), outcome(undefined, j.findings[0])) };
   }
-  const slow = latency({ elapsedMs: j.doc.elapsedMs, consumer: 'sts', url: d.jwksUri });
+  const slow = latency({ elapsedMs: j.doc.elapsedMs, consumer: 'sts', url: d.jwksUri, viaProxy: j.doc.http?.viaProxy });
   const kidFinding = kid === undefined ? skip('JWKS_KID_NOT_FOUND', { title: 'No token given; the kid was not checked' }) : matchKid({ kid }, j.keys, 'the public JWKS', 'sts').finding;
   const all = [...findings, { ...slow, title: `JWKS: ${slow.title}` }, ...j.findings, kidFinding];
   const ok = !all.some((f) => f.status === 'fail' || f.status === 'error');
@@ -71,6 +71,11 @@ export async function privateCaCheck(ctx: GatherContext, issuer: string): Promis
 /** Where the host resolved from here, and whether that is a tailnet-only address. */
 export function addressFindings(issuer: string, a: ReachAttempt): { addresses: string[]; finding: Finding } {
   const host = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
+  const proxy = a.discovery?.http?.viaProxy;
+  if (proxy && !/^[\d.]+$|:/.test(host)) {
+    // The proxy resolved the name: this machine's own answer (tailnet or not) was not used.
+    return { addresses: [], finding: skip('REACHABILITY_TAILNET_ONLY', { title: `Reached through proxy ${proxy}, which resolved ${host}; the address class was not checked`, evidence: { host, via_proxy: proxy } }) };
+  }
   const addresses = a.discovery?.http?.addresses.length ? a.discovery.http.addresses : /^[\d.]+$|:/.test(host) ? [host] : [];
   return { addresses, finding: a.discovery ? checkTailnet(host, addresses) : skip('REACHABILITY_TAILNET_ONLY', { title: 'Not reached; address class not checked' }) };
 }

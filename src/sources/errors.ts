@@ -31,6 +31,7 @@ export const SOURCE_ERROR_CODES = [
   'SOURCE_NOT_JSON',
   'SOURCE_TOO_LARGE',
   'SOURCE_NETWORK',
+  'SOURCE_PROXY', // the HTTPS_PROXY in between failed (refused CONNECT, unreachable, hung, unusable setting)
   'SOURCE_FILE',
   'SOURCE_KUBECTL_MISSING',
   'SOURCE_KUBECTL_FAILED',

@@ -8,16 +8,28 @@
  *   token header (`jku`, `x5u`);
  * - a deadline for the whole exchange (default 5 s), a body limit (default 1 MiB), at most
  *   3 redirects, each reported (off-host ones flagged);
- * - extra CAs from the standard NODE_EXTRA_CA_CERTS (or `policy.ca` in-process).
+ * - extra CAs from the standard NODE_EXTRA_CA_CERTS (or `policy.ca` in-process);
+ * - through the proxy that HTTPS_PROXY (HTTP_PROXY for the loopback-http opt-in) names, unless
+ *   NO_PROXY matches the host (src/sources/proxy.ts), tunnelled with CONNECT.
  *
- * Failures are thrown as `SourceError` with a classified `code`.
+ * What the address guard promises through a proxy: a literal address in the URL (or in a
+ * redirect) is checked before any proxy is used, as without one. A host *name* is resolved by
+ * the proxy, so the address cannot be pinned here; the name is still resolved with this
+ * machine's DNS first (within the same deadline) and refused when any answer is forbidden.
+ * When this machine cannot resolve it (the usual reason for a proxy), the fetch goes on through
+ * the proxy: the proxy's own resolution — and what its network can reach — is the proxy's policy.
+ *
+ * Failures are thrown as `SourceError` with a classified `code`; a failure of the proxy itself
+ * (CONNECT refused or unanswered, proxy unreachable) is SOURCE_PROXY, never the host's fault.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookupAll } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import type { Agent } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { SourceError, type SourceErrorCode } from './errors.js';
+import { proxyFor, type ProxyChoice } from './proxy.js';
 
 /** undici is loaded on the first fetch, not at start-up (--help and offline token tools never need it). */
 let undiciModule: Promise<typeof import('undici')> | undefined;
@@ -56,8 +68,10 @@ export interface HttpResult {
   bytes: number;
   elapsedMs: number;
   redirects: Redirect[];
-  /** The addresses the host resolved to (the first is the one used). */
+  /** The addresses the host resolved to (the first is the one used); empty through a proxy (the proxy resolved it). */
   addresses: string[];
+  /** `http://host:port` of the proxy the final request went through (never with credentials). */
+  viaProxy?: string | undefined;
   /** The response's Cache-Control header, for the discovery/JWKS cache (src/sources/http-cache.ts). */
   cacheControl?: string | undefined;
 }
@@ -208,7 +222,7 @@ function errCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let i = 0; i < 5 && cur; i++) {
     const c = (cur as { code?: unknown }).code;
-    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET' && c !== 'UND_ERR_CONNECT') return c;
+    if (typeof c === 'string' && c !== 'UND_ERR_SOCKET' && c !== 'UND_ERR_CONNECT' && c !== 'UND_ERR_PRX_TLS') return c;
     cur = (cur as { cause?: unknown }).cause;
   }
   const top = (e as { code?: unknown } | null)?.code;
@@ -249,14 +263,18 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
   const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
   const redirects: Redirect[] = [];
   const { request } = await undici();
-  const pooled = await agentFor(policy);
   const first = assertFetchable(raw, policy);
   let url = first;
+  // Chosen again for every redirect hop: a hop to a NO_PROXY host goes direct.
+  let proxy = proxyFor(url);
+  let pooled = await agentFor(policy, proxy);
   const elapsed = () => Math.round(performance.now() - start);
+  const via = () => (proxy ? { via_proxy: proxy.display } : {});
   const failureOf = (e: unknown): SourceError => {
     if (signal?.aborted && !deadline.aborted) {
-      return new SourceError('SOURCE_TIMEOUT', `Fetching from ${url.host} was cancelled after ${elapsed()} ms.`, { host: url.host, elapsed_ms: elapsed(), cancelled: true }, { cause: e });
+      return new SourceError('SOURCE_TIMEOUT', `Fetching from ${url.host} was cancelled after ${elapsed()} ms.`, { host: url.host, elapsed_ms: elapsed(), cancelled: true, ...via() }, { cause: e });
     }
+    if (proxy) return proxiedFailure(e, url, proxy, elapsed(), deadline.aborted, pooled);
     return classifyNetworkError(e, url, elapsed(), deadline.aborted);
   };
   // The whole exchange — DNS, connect, TLS handshake, headers, body — races one deadline: undici's
@@ -275,6 +293,7 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
     for (;;) {
       let res;
       try {
+        if (proxy) await inTime(refuseForbiddenNames(url.hostname, Math.min(1000, policy.timeoutMs / 3)));
         res = await inTime(request(url, {
           method: 'GET',
           dispatcher: pooled.agent,
@@ -299,6 +318,8 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           throw new SourceError('SOURCE_REDIRECT', `More than ${policy.maxRedirects} redirects starting at ${first.href}.`, { redirects });
         }
         url = assertFetchable(next.href, policy);
+        proxy = proxyFor(url);
+        pooled = await agentFor(policy, proxy);
         continue;
       }
       const chunks: Buffer[] = [];
@@ -339,8 +360,9 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
         bytes,
         elapsedMs: elapsed(),
         redirects,
-        addresses: pooled.addressesOf(url.hostname),
+        addresses: proxy ? [] : pooled.addressesOf(url.hostname),
         cacheControl: Array.isArray(cc) ? cc.join(', ') : cc,
+        ...(proxy ? { viaProxy: proxy.display } : {}),
       };
       if (status < 200 || status >= 300) {
         throw new SourceError('SOURCE_HTTP_STATUS', `${url.href} answered HTTP ${status}.`, {
@@ -349,6 +371,7 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
           elapsed_ms: result.elapsedMs,
           body_excerpt: text.slice(0, 200),
           redirects,
+          ...via(),
         });
       }
       return result;
@@ -360,40 +383,26 @@ export async function safeGet(raw: string, policy: HttpPolicy = DEFAULT_HTTP_POL
 }
 
 /**
- * One keep-alive agent per HTTP policy (timeout and extra CA), kept for the process: repeated
- * fetches from one issuer reuse one TLS connection. Idle sockets close after 30 s and never
- * keep the process alive (undici unrefs idle sockets). The guarded lookup still runs on every
- * new connection; the addresses each host resolved to are remembered for the result facts.
+ * One keep-alive agent per HTTP policy (timeout and extra CA) and proxy, kept for the process:
+ * repeated fetches from one issuer reuse one TLS connection (through a proxy: one CONNECT tunnel).
+ * Idle sockets close after 30 s and never keep the process alive (undici unrefs idle sockets).
+ * Direct: the guarded lookup runs on every new connection; the addresses each host resolved to
+ * are remembered for the result facts.
  */
 interface PooledAgent {
-  agent: Agent;
+  agent: Dispatcher;
   addressesOf(host: string): string[];
+  /** Through a proxy: whether a CONNECT to `host:port` is still unanswered (a hung proxy). */
+  connectPending(target: string): boolean;
 }
 const agents = new Map<string, Promise<PooledAgent>>();
 const MAX_AGENTS = 8;
 
-function agentFor(policy: HttpPolicy): Promise<PooledAgent> {
-  const key = `${policy.timeoutMs}\u0000${policy.ca ?? ''}`;
+function agentFor(policy: HttpPolicy, proxy?: ProxyChoice): Promise<PooledAgent> {
+  const key = `${policy.timeoutMs}\u0000${policy.ca ?? ''}\u0000${proxy?.key ?? 'direct'}`;
   let p = agents.get(key);
   if (!p) {
-    p = undici().then(({ Agent }) => {
-      const resolved = new Map<string, string[]>();
-      const lookup = (hostname: string, options: object, cb: LookupCb) => {
-        const seen: string[] = [];
-        guardedLookup(seen)(hostname, options, (err, address, family) => {
-          if (seen.length) resolved.set(hostname, [...new Set(seen)]);
-          cb(err, address, family);
-        });
-      };
-      const agent = new Agent({
-        connect: { lookup, timeout: policy.timeoutMs, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
-        headersTimeout: policy.timeoutMs,
-        bodyTimeout: policy.timeoutMs,
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 60_000,
-      });
-      return { agent, addressesOf: (host: string) => resolved.get(host.replace(/^\[|\]$/g, '')) ?? [] };
-    });
+    p = undici().then((u) => (proxy ? proxiedAgent(u, policy, proxy) : directAgent(u, policy)));
     agents.set(key, p);
     if (agents.size > MAX_AGENTS) {
       const [oldest, old] = agents.entries().next().value as [string, Promise<PooledAgent>];
@@ -402,6 +411,143 @@ function agentFor(policy: HttpPolicy): Promise<PooledAgent> {
     }
   }
   return p;
+}
+
+function directAgent({ Agent }: typeof import('undici'), policy: HttpPolicy): PooledAgent {
+  const resolved = new Map<string, string[]>();
+  const lookup = (hostname: string, options: object, cb: LookupCb) => {
+    const seen: string[] = [];
+    guardedLookup(seen)(hostname, options, (err, address, family) => {
+      if (seen.length) resolved.set(hostname, [...new Set(seen)]);
+      cb(err, address, family);
+    });
+  };
+  const agent = new Agent({
+    connect: { lookup, timeout: policy.timeoutMs, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
+    headersTimeout: policy.timeoutMs,
+    bodyTimeout: policy.timeoutMs,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+  return { agent, addressesOf: (host: string) => resolved.get(host.replace(/^\[|\]$/g, '')) ?? [], connectPending: () => false };
+}
+
+/**
+ * undici's ProxyAgent (CONNECT tunnel, TLS to the host inside it) with the proxy client wrapped:
+ * a CONNECT answered with anything but 200, or that fails or hangs, becomes a ProxyConnectError
+ * naming the status — undici would only say "Proxy response (407) !== 200" in a message.
+ */
+function proxiedAgent({ ProxyAgent, Pool }: typeof import('undici'), policy: HttpPolicy, proxy: ProxyChoice): PooledAgent {
+  const pending = new Map<string, number>();
+  const t = policy.timeoutMs;
+  const agent = new ProxyAgent({
+    uri: proxy.display,
+    ...(proxy.token ? { token: proxy.token } : {}),
+    requestTls: { timeout: t, ...(policy.ca ? { ca: trustedWith(policy.ca) } : {}) },
+    proxyTls: { timeout: t },
+    clientFactory: (origin: URL, opts: object) => tunnelling(new Pool(origin, { ...(opts as Pool.Options), headersTimeout: t, bodyTimeout: t }), pending, t),
+    headersTimeout: t,
+    bodyTimeout: t,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+  return { agent, addressesOf: () => [], connectPending: (target) => (pending.get(target) ?? 0) > 0 };
+}
+
+class ProxyConnectError extends Error {
+  readonly code = 'EJWT_TRIAGE_PROXY';
+  constructor(
+    readonly target: string,
+    readonly status: number | undefined,
+    cause?: unknown,
+  ) {
+    super(status === undefined ? `CONNECT ${target} failed` : `CONNECT ${target} answered ${status}`, { cause });
+  }
+}
+
+function tunnelling(pool: Pool, pending: Map<string, number>, timeoutMs: number): Pool {
+  const connect = pool.connect.bind(pool) as (o: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  const wrapped = async (opts: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData> => {
+    const target = String(opts.path);
+    pending.set(target, (pending.get(target) ?? 0) + 1);
+    try {
+      const r = await connect({ ...opts, signal: AbortSignal.timeout(timeoutMs) });
+      if (r.statusCode !== 200) {
+        r.socket.on('error', () => undefined).destroy();
+        throw new ProxyConnectError(target, r.statusCode);
+      }
+      return r;
+    } catch (e) {
+      throw e instanceof ProxyConnectError ? e : new ProxyConnectError(target, undefined, e);
+    } finally {
+      const n = (pending.get(target) ?? 1) - 1;
+      if (n > 0) pending.set(target, n);
+      else pending.delete(target);
+    }
+  };
+  return Object.assign(pool, { connect: wrapped });
+}
+
+/**
+ * Through a proxy the name is resolved by the proxy; it is resolved here too (bounded by
+ * `budgetMs`) and refused when this machine's DNS gives a forbidden address. No answer here is
+ * not an error: the proxy may be the only way to resolve it.
+ */
+async function refuseForbiddenNames(hostname: string, budgetMs: number): Promise<void> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return; // literal: already checked by assertFetchable
+  let timer: NodeJS.Timeout | undefined;
+  const answers = await Promise.race([
+    dnsLookupAll(host, { all: true }).catch(() => undefined),
+    new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), budgetMs);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+  const bad = answers?.find((a) => isForbiddenAddress(a.address));
+  if (bad) {
+    throw new SourceError('SOURCE_BLOCKED', `${host} resolves (in this machine's DNS) to ${bad.address}, a link-local or metadata address; it is never fetched, not even through a proxy.`, { host, address: bad.address });
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_ABORTED', 'ABORT_ERR', 'ETIMEDOUT']);
+
+/** The advice for a CONNECT status, in a few words. */
+function connectAdvice(status: number, proxy: ProxyChoice, target: string): string {
+  if (status === 407) return `check proxy credentials (user:password in ${proxy.from})`;
+  if (status === 403) return `the proxy refuses to connect to ${target}: ask for it to be allowed, or add the host to NO_PROXY if this machine reaches it directly`;
+  if (status === 502 || status === 503 || status === 504) return `the proxy could not reach ${target} from its network (the name may not resolve or the host may not answer there); this alone does not show the host is down`;
+  return 'the proxy did not open the tunnel';
+}
+
+/** A failure through a proxy: the proxy's own (SOURCE_PROXY) until the tunnel stood, the host's after, with the proxy named. */
+function proxiedFailure(e: unknown, url: URL, proxy: ProxyChoice, elapsedMs: number, timedOut: boolean, pooled: PooledAgent): SourceError {
+  if (e instanceof SourceError) {
+    e.facts.via_proxy ??= proxy.display;
+    return e;
+  }
+  const target = url.port ? url.host : `${url.host}:${url.protocol === 'https:' ? 443 : 80}`;
+  const facts = { host: url.host, via_proxy: proxy.display, proxy_env: proxy.from, elapsed_ms: elapsedMs };
+  const through = `Through proxy ${proxy.display} (${proxy.from})`;
+  const mk = (m: string, extra: Record<string, unknown> = {}) => new SourceError('SOURCE_PROXY', m, { ...facts, ...extra }, { cause: e });
+  let pf: unknown = e;
+  for (let i = 0; i < 5 && pf && !(pf instanceof ProxyConnectError); i++) pf = (pf as { cause?: unknown }).cause;
+  if (pf instanceof ProxyConnectError && pf.status !== undefined) {
+    return mk(`${through}: CONNECT ${target} answered ${pf.status} — ${connectAdvice(pf.status, proxy, target)}.`, { connect_status: pf.status });
+  }
+  const hung = `${through}: CONNECT ${target} got no answer within ${elapsedMs} ms — the proxy accepted the connection but never answered; check the proxy.`;
+  if (timedOut && pooled.connectPending(target)) return mk(hung);
+  if (pf instanceof ProxyConnectError) {
+    const code = errCode(pf.cause);
+    const name = (pf.cause as { name?: unknown } | undefined)?.name;
+    if (code === 'ECONNREFUSED') return mk(`${through}: nothing listens there (connection refused) — check the proxy host and port in ${proxy.from}.`, { error_code: code });
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return mk(`${through}: the proxy's host name does not resolve (DNS ${code}) — check ${proxy.from}.`, { error_code: code });
+    if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') return mk(hung, { error_code: code });
+    if (code === 'ECONNRESET' || code === 'EPIPE') return mk(`${through}: the proxy closed the connection before answering CONNECT ${target}.`, { error_code: code });
+    return mk(`${through}: the connection to the proxy failed (${code ?? 'unknown error'}).`, { error_code: code });
+  }
+  const base = classifyNetworkError(e, url, elapsedMs, timedOut);
+  return new SourceError(base.code, `${base.message.replace(/\.$/, '')} (through proxy ${proxy.display}).`, { ...base.facts, via_proxy: proxy.display }, { cause: e });
 }
 
 /** Closes every pooled connection (tests; a server shutting down). */

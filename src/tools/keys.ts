@@ -199,7 +199,7 @@ const checkDiscoveryTool = defineTool({
       findings.push({ ...f, evidence: { ...f.evidence, attempts: attempts.length } });
     } else {
       findings.push(checkAttempts(attempts));
-      findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [], allowHttpLoopback: ctx.http.allowHttpLoopback }));
+      findings.push(...checkDiscovery({ json: doc.json, url, expected, consumer: input.consumer, elapsedMs: doc.elapsedMs, redirects: doc.http?.redirects ?? [], allowHttpLoopback: ctx.http.allowHttpLoopback, viaProxy: doc.http?.viaProxy }));
     }
     return {
       summary: resultOf(findings, `The discovery document of ${issuer} is reachable and consistent.`).summary,
@@ -300,7 +300,7 @@ const checkJwksTool = defineTool({
       const set = await readKeySet(loaded.fetched.json);
       keys = set.keys;
       findings.push(...set.findings, ...checkConsumerLimits(keys, loaded.fetched.bytes, input.consumer));
-      if (loaded.fetched.http) findings.push(latency({ elapsedMs: loaded.fetched.elapsedMs, consumer: input.consumer, url: loaded.fetched.origin, what: 'The JWKS' }));
+      if (loaded.fetched.http) findings.push(latency({ elapsedMs: loaded.fetched.elapsedMs, consumer: input.consumer, url: loaded.fetched.origin, what: 'The JWKS', viaProxy: loaded.fetched.http.viaProxy }));
       if (tok?.facts) {
         const sig = await tokenAgainstKeys(tok.raw, tok.facts, keys, input.consumer);
         findings.push(...sig);

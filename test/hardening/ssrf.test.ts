@@ -1,10 +1,27 @@
 /**
  * Issue 11 §7: the metadata address in its rarer IPv6 forms is blocked before any connection,
  * on the literal URL host and on what DNS returns (guardedLookup uses the same predicate).
+ * Issue 7: with HTTPS_PROXY set, a literal blocked address is refused before the proxy is
+ * contacted, and a name this machine's DNS resolves to one is refused too.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SourceError } from '../../src/sources/errors.js';
-import { assertFetchable, DEFAULT_HTTP_POLICY, isForbiddenAddress } from '../../src/sources/http.js';
+import { assertFetchable, closeHttpAgents, DEFAULT_HTTP_POLICY, isForbiddenAddress, safeGet } from '../../src/sources/http.js';
+import { startConnectProxy, withEnv, type TestConnectProxy } from '../helpers/connect-proxy.js';
+
+// A mock, said as such: no resolver on this machine answers a name with 169.254.169.254, and the
+// pre-proxy check resolves through node:dns/promises. Only this one name is faked, and only in the
+// fresh copy of the fetch module the test below loads (the setup file already loaded the real one).
+const METADATA_NAME = 'metadata.proxy-test.example';
+async function httpWithFakeDns(): Promise<typeof import('../../src/sources/http.js')> {
+  vi.resetModules();
+  vi.doMock('node:dns/promises', async (importOriginal) => {
+    const real = await importOriginal<typeof import('node:dns/promises')>();
+    const lookup = (host: string, opts: object) => (host === METADATA_NAME ? Promise.resolve([{ address: '169.254.169.254', family: 4 }]) : real.lookup(host, opts as never));
+    return { ...real, lookup, default: { ...real, lookup } };
+  });
+  return import('../../src/sources/http.js');
+}
 
 describe('embedded IPv4 metadata addresses', () => {
   it.each([
@@ -45,5 +62,37 @@ describe('embedded IPv4 metadata addresses', () => {
     for (const host of ['0xa9fea9fe', '2852039166', '169.254.169.254', '0251.0376.0251.0376']) {
       expect(() => assertFetchable(`https://${host}/`, DEFAULT_HTTP_POLICY)).toThrow(/link-local or cloud metadata/);
     }
+  });
+});
+
+describe('with HTTPS_PROXY set', () => {
+  let proxy: TestConnectProxy;
+  beforeAll(async () => {
+    proxy = await startConnectProxy();
+  });
+  afterAll(async () => {
+    await closeHttpAgents();
+    await proxy.close();
+  });
+  const viaProxy = <T>(fn: () => Promise<T>) => withEnv({ HTTPS_PROXY: proxy.url, https_proxy: undefined, NO_PROXY: undefined, no_proxy: undefined }, fn);
+
+  it.each(['https://169.254.169.254/latest/meta-data/', 'https://[::ffff:a9fe:a9fe]/', 'https://[fd00:ec2::254]/', 'https://0xa9fea9fe/', 'https://[64:ff9b::a9fe:a9fe]/'])(
+    'refuses %s before contacting the proxy',
+    async (url) => {
+      const e = await viaProxy(() => safeGet(url).then(() => undefined, (x: unknown) => x));
+      expect(e).toBeInstanceOf(SourceError);
+      expect((e as SourceError).code).toBe('SOURCE_BLOCKED');
+      expect(proxy.connections()).toBe(0);
+    },
+  );
+
+  it('refuses a name that this machine\'s DNS resolves to a metadata address, before any CONNECT', async () => {
+    const http = await httpWithFakeDns();
+    const e = await viaProxy(() => http.safeGet(`https://${METADATA_NAME}/latest/meta-data/`).then(() => undefined, (x: unknown) => x));
+    await http.closeHttpAgents();
+    vi.doUnmock('node:dns/promises');
+    expect((e as SourceError).code).toBe('SOURCE_BLOCKED');
+    expect((e as SourceError).message).toMatch(/resolves \(in this machine's DNS\) to 169\.254\.169\.254.*not even through a proxy/);
+    expect(proxy.connections()).toBe(0);
   });
 });
