@@ -41,7 +41,7 @@ export async function liveAndReplay(input: Record<string, unknown>, opts: { http
   expect(replay.output.replayed_from).toBe(file);
   return live;
 }
-export const section = (out: Out, label: string) => (out.sections as Array<{ label: string; status: string; line?: string }>).find((s) => s.label === label);
+export const section = (out: Out, label: string) => (out.sections as Array<{ label: string; status: string; line?: string; code?: string }>).find((s) => s.label === label);
 
 /** A TCP server that accepts connections and never answers: the fault that finds missing deadlines. */
 export async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
