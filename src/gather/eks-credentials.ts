@@ -63,7 +63,8 @@ async function attempt<T>(into: Finding[], read: () => Promise<T>, onError: (e: 
 
 export async function gatherEksCredentials(input: EksCredentialsInput): Promise<EksCredentialsResult> {
   if (!input.pod && !input.service_account) throw new UsageError('No pod or service account given.', 'Pass pod (a pod name) or service_account, with namespace.');
-  const target: KubeTarget = { context: input.context, kubeconfig: input.kubeconfig, timeoutMs: 15000 };
+  // The caller's signal reaches kubectl too: at the diagnosis' deadline its children are killed, not left to their own timeout.
+  const target: KubeTarget = { context: input.context, kubeconfig: input.kubeconfig, timeoutMs: 15000, signal: input.signal };
   const findings: Finding[] = [];
   let pod: EksPodFacts | undefined;
   try {
