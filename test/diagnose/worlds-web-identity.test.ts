@@ -14,7 +14,7 @@
  * demoted to "also"), its snapshot must replay to the same answer, and where a single-purpose
  * tool judges the same fact it must agree.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,13 @@ const allow = (o: { host?: string; principal?: string; action?: unknown; conditi
 const slog = (fields: Record<string, unknown>, sec = 0) => JSON.stringify({ time: new Date(Date.UTC(2026, 8, 21, 9, 0, sec)).toISOString(), level: 'ERROR', msg: 'x', ...fields });
 const HEALTHY_LOGS = [slog({ level: 'INFO', component: 'jwks_cache', event: 'jwks_prime_success' }, 1), slog({ level: 'INFO', component: 'tsnet_runner', event: 'issuer_host_verified' }, 2)];
 const BRIDGE_ENV = { ISSUER_URL: ISS, TS_HOSTNAME: 'oidc', TS_STATE_SECRET: 'tailscale-state', TS_API_CLIENT_ID: 'client-id', TS_API_CLIENT_SECRET: { secretKeyRef: { name: 'ts-oauth', key: 'client-secret' } }, TS_TAG: 'tag:oidc' } as const;
+
+/** `names CAUSE[ over EFFECT, EFFECT…]` in a title → the codes it promises (so title and assertion cannot drift). */
+function promised(title: string): { cause: string; effects: string[] } {
+  const m = /names ([A-Z][A-Z0-9_]+)(?: over ([A-Z][A-Z0-9_]+(?:, [A-Z][A-Z0-9_]+)*))?/.exec(title);
+  if (!m) throw new Error(`no "names CODE" in ${title}`);
+  return { cause: m[1]!, effects: m[2] ? m[2].split(', ') : [] };
+}
 
 /** What a precedence world asserts: CAUSE is the root, each EFFECT really co-occurred (fail or warn). */
 function expectOver(r: { output: Out; text: string }, cause: string, effects: string[]) {
@@ -159,11 +166,10 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
     });
 
     it('names nothing for an ES256 token STS accepts (the bridge\'s RS256-only rule does not apply to STS)', async () => {
-      await wiWorld({ publicKeys: ['sa-ec'], clusterKeys: ['sa-ec'] });
-      await testKey('sa-ec', 'ES256');
-      kube.world.jwks = jwksOf(await testKey('sa-ec', 'ES256'));
-      await servePublic('/pub', { issuer: ISS, jwks: { json: jwksOf(await testKey('sa-ec', 'ES256')) } });
-      const token = await mintToken({ key: await testKey('sa-ec', 'ES256'), claims: { iss: ISS, aud: [STS], sub: SUB } });
+      const ec = await testKey('sa-ec', 'ES256');
+      await wiWorld({ jwks: { json: jwksOf(ec) } });
+      kube.world.jwks = jwksOf(ec);
+      const token = await mintToken({ key: ec, claims: { iss: ISS, aud: [STS], sub: SUB } });
       const r = await diagnose(token);
       expect(root(r.output), r.text).toBeNull();
     });
@@ -240,6 +246,20 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
 
   // ── discovery and JWKS as AWS fetches them ─────────────────────────────────────
   describe('discovery and JWKS', () => {
+    it('names DISCOVERY_UNREACHABLE (a failure) when the issuer\'s certificate chains to a CA the verifier does not trust; check_discovery agrees', async () => {
+      await wiWorld();
+      // Another CA than the one that signed the issuer's certificate: as for AWS, which trusts public CAs only.
+      const otherCa = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-keyout', '/dev/null', '-subj', '/CN=another-ca'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      const token = await saToken();
+      const input = { token, preset: 'web-identity', role_arn: ROLE, service_account: 'apps:uploader', issuer: pub };
+      const r = await liveAndReplay(input, { http: { ca: otherCa } }, [token]);
+      expectOver(r, 'DISCOVERY_UNREACHABLE', ['STS_OUTCOME']);
+      expect(r.output.likely).toBeUndefined();
+      expect(JSON.stringify(r.output.root_cause)).toMatch(/SOURCE_TLS_UNTRUSTED/);
+      const tool = await runOk('check_discovery', { issuer: pub, consumer: 'sts' }, { http: { ca: otherCa } });
+      expect([...codes(tool.output), ...codes(tool.output, 'error')]).toContain('DISCOVERY_UNREACHABLE');
+    });
+
     it('names JWKS_UNREACHABLE (a failure: STS fetches it itself) when jwks_uri answers 404', async () => {
       await wiWorld({ jwks: { status: 404, body: 'not found' } });
       const r = await diagnose(await saToken(), { kube_context: undefined, kubeconfig: undefined, bridge_namespace: undefined });
@@ -329,27 +349,28 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       expect(codes(tool.output)).toContain('IAM_PROVIDER_AUDIENCE_MISSING');
     });
 
-    const trustWorld = (name: string, statements: Statement[], extra: { roleName?: string; token?: MintOptions } = {}, effects: string[] = ['STS_OUTCOME']) =>
-      it(`names ${name} (check_role_trust agrees)`, async () => {
-        await wiWorld({ statements, roleName: extra.roleName });
+    /** A trust-policy world: the title names the planted code (and, for a precedence row, its effects). */
+    const trustWorld = (title: string, statements: Statement[], extra: { token?: MintOptions } = {}) =>
+      it(title, async () => {
+        const { cause, effects } = promised(title);
+        await wiWorld({ statements });
         const token = await saToken(extra.token);
-        const role = extra.roleName ? `arn:aws:iam::${ACCOUNT}:role/${extra.roleName}` : ROLE;
-        const r = await diagnose(token, { role_arn: role });
-        expectOver(r, name.split(' ')[0]!, effects);
+        const r = await diagnose(token);
+        expectOver(r, cause, effects.length ? effects : ['STS_OUTCOME']);
         expect(section(r.output, 'STS answer')?.line).toMatch(/AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
-        const tool = await runOk('check_role_trust', { token, role_arn: role });
-        expect(codes(tool.output)).toContain(name.split(' ')[0]!);
+        const tool = await runOk('check_role_trust', { token, role_arn: ROLE });
+        expect(codes(tool.output)).toContain(cause);
       });
 
-    trustWorld('TRUST_PRINCIPAL_MISMATCH when the trust names the old cluster\'s provider', [allow({ principal: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc-old.tail1234.ts.net` })]);
-    trustWorld('TRUST_ACTION_MISSING when the statement allows only sts:AssumeRole', [allow({ action: 'sts:AssumeRole' })]);
-    trustWorld('TRUST_CONDITION_SUB_MISMATCH when the trust names another namespace', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:payments:uploader', [`${HOST}:aud`]: STS } } })]);
-    trustWorld('TRUST_CONDITION_AUD_MISMATCH when the :aud condition says sts.amazon.com', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:aud`]: 'sts.amazon.com' } } })]);
-    trustWorld('TRUST_CONDITION_MISMATCH when a condition on :amr (an evaluated key) does not match', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:amr`]: 'authenticated' } } })]);
-    trustWorld('TRUST_EXPLICIT_DENY when a Deny statement matches the service account', [allow(), { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:apps:*' } } }]);
-    trustWorld('TRUST_TAG_SESSION_MISSING when the token carries session tags and the trust lacks sts:TagSession', [allow()], { token: { claims: { 'https://aws.amazon.com/tags': { principal_tags: { team: ['storage'] } } } } });
-    trustWorld('TRUST_WILDCARD_IN_STRINGEQUALS over TRUST_CONDITION_SUB_MISMATCH, STS_OUTCOME when the sub pattern sits in StringEquals', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:apps:*', [`${HOST}:aud`]: STS } } })], {}, ['TRUST_CONDITION_SUB_MISMATCH', 'STS_OUTCOME']);
-    trustWorld('TRUST_CONDITION_KEY_UNSUPPORTED over STS_OUTCOME when the trust conditions on :namespace (IAM makes no such key for an OIDC provider)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:namespace`]: 'apps' } } })]);
+    trustWorld('names TRUST_PRINCIPAL_MISMATCH when the trust names the old cluster\'s provider (check_role_trust agrees)', [allow({ principal: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc-old.tail1234.ts.net` })]);
+    trustWorld('names TRUST_ACTION_MISSING when the statement allows only sts:AssumeRole (check_role_trust agrees)', [allow({ action: 'sts:AssumeRole' })]);
+    trustWorld('names TRUST_CONDITION_SUB_MISMATCH when the trust names another namespace (check_role_trust agrees)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:payments:uploader', [`${HOST}:aud`]: STS } } })]);
+    trustWorld('names TRUST_CONDITION_AUD_MISMATCH when the :aud condition says sts.amazon.com (check_role_trust agrees)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:aud`]: 'sts.amazon.com' } } })]);
+    trustWorld('names TRUST_CONDITION_MISMATCH when a condition on :amr (an evaluated key) does not match (check_role_trust agrees)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:amr`]: 'authenticated' } } })]);
+    trustWorld('names TRUST_EXPLICIT_DENY when a Deny statement matches the service account (check_role_trust agrees)', [allow(), { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:apps:*' } } }]);
+    trustWorld('names TRUST_TAG_SESSION_MISSING when the token carries session tags and the trust lacks sts:TagSession (check_role_trust agrees)', [allow()], { token: { claims: { 'https://aws.amazon.com/tags': { principal_tags: { team: ['storage'] } } } } });
+    trustWorld('names TRUST_WILDCARD_IN_STRINGEQUALS over TRUST_CONDITION_SUB_MISMATCH, STS_OUTCOME when the sub pattern sits in StringEquals (check_role_trust agrees)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:apps:*', [`${HOST}:aud`]: STS } } })]);
+    trustWorld('names TRUST_CONDITION_KEY_UNSUPPORTED over STS_OUTCOME when the trust conditions on :namespace (IAM makes no such key for an OIDC provider) (check_role_trust agrees)', [allow({ condition: { StringEquals: { [`${HOST}:sub`]: SUB, [`${HOST}:namespace`]: 'apps' } } })]);
   });
 
   // ── the cluster and the bridge ─────────────────────────────────────────────────
@@ -375,8 +396,10 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
     });
 
     const down = { status: 502, body: 'Bad Gateway' } as const;
-    const bridgeWorld = (cause: string, effects: string[], what: string, o: WiWorld) =>
-      it(`names ${cause} over ${effects.join(', ')} ${what}; check_bridge_logs / check_bridge_config agree`, async () => {
+    /** A bridge world: the title names the cause and the effects it explains. */
+    const bridgeWorld = (title: string, o: WiWorld) =>
+      it(title, async () => {
+        const { cause, effects } = promised(title);
         await wiWorld(o);
         const r = await diagnose(await saToken());
         expectOver(r, cause, effects);
@@ -385,24 +408,24 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
         expect([...codes(logs.output), ...codes(config.output)]).toContain(cause);
       });
 
-    bridgeWorld('BRIDGE_FUNNEL_NOT_PERMITTED', ['DISCOVERY_UNREACHABLE', 'STS_OUTCOME'], 'when the tag lacks the funnel node attribute', {
+    bridgeWorld('names BRIDGE_FUNNEL_NOT_PERMITTED over DISCOVERY_UNREACHABLE, STS_OUTCOME when the tag lacks the funnel node attribute; check_bridge_logs / check_bridge_config agree', {
       discovery: down,
       bridgeLogs: [...HEALTHY_LOGS, ...[3, 4, 5, 6].map((s) => slog({ component: 'tsnet_runner', event: 'public_listener_failure', error_kind: 'operation_failed' }, s))],
     });
-    bridgeWorld('BRIDGE_ISSUER_HOST_MISMATCH', ['DISCOVERY_UNREACHABLE', 'STS_OUTCOME'], 'when the certificate is for another host', {
+    bridgeWorld('names BRIDGE_ISSUER_HOST_MISMATCH over DISCOVERY_UNREACHABLE, STS_OUTCOME when the certificate is for another host; check_bridge_logs / check_bridge_config agree', {
       discovery: down,
       bridgeLogs: [slog({ component: 'tsnet_runner', event: 'issuer_host_mismatch', expected_host: HOST, cert_domains: ['bridge.tail1234.ts.net'] }, 1), slog({ event: 'process_stop', error_kind: 'startup_failed' }, 2)],
     });
-    bridgeWorld('BRIDGE_TAILSCALE_LOGIN', ['DISCOVERY_UNREACHABLE', 'STS_OUTCOME'], 'when the auth key cannot be minted', {
+    bridgeWorld('names BRIDGE_TAILSCALE_LOGIN over DISCOVERY_UNREACHABLE, STS_OUTCOME when the auth key cannot be minted; check_bridge_logs / check_bridge_config agree', {
       discovery: down,
       bridgeLogs: [slog({ level: 'INFO', component: 'tsnet_runner', event: 'tsnet_state_change', state: 'NeedsLogin' }, 1), slog({ component: 'tsnet_runner', event: 'auth_key_mint_failure', error_kind: 'create_auth_key_failed' }, 2), slog({ event: 'process_stop', error_kind: 'startup_failed' }, 3)],
     });
-    bridgeWorld('BRIDGE_JWKS_PRIME_FAILED', ['JWKS_KID_NOT_FOUND', 'STS_OUTCOME'], 'when the bridge serves a stale JWKS after the cluster rotated its key', {
+    bridgeWorld('names BRIDGE_JWKS_PRIME_FAILED over JWKS_KID_NOT_FOUND, STS_OUTCOME when the bridge serves a stale JWKS after the cluster rotated its key; check_bridge_logs / check_bridge_config agree', {
       publicKeys: ['sa-key-old'],
       clusterKeys: ['sa-key'],
       bridgeLogs: [...HEALTHY_LOGS, slog({ component: 'jwks_cache', event: 'jwks_refresh_failure', error_kind: 'upstream_status', status_code: 403 }, 5), slog({ level: 'WARN', component: 'jwks_cache', event: 'jwks_serving_stale' }, 6)],
     });
-    bridgeWorld('BRIDGE_CONFIG_INVALID', ['DISCOVERY_UNREACHABLE', 'STS_OUTCOME'], 'when TS_TAG lacks the "tag:" prefix and the bridge stops at startup', {
+    bridgeWorld('names BRIDGE_CONFIG_INVALID over DISCOVERY_UNREACHABLE, STS_OUTCOME when TS_TAG lacks the "tag:" prefix and the bridge stops at startup; check_bridge_logs / check_bridge_config agree', {
       discovery: down,
       bridgeEnv: { TS_TAG: 'oidc' },
       bridgeLogs: [slog({ event: 'process_stop', error_kind: 'startup_failed' }, 1)],
