@@ -49,7 +49,10 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
   const { discovery, jwks } = await gatherIssuerKeys(ctx, { issuer, jwksUrl: opts.jwksUrl, kid: typeof t.header.kid === 'string' ? t.header.kid : undefined });
   const findings: Finding[] = [];
   if (discovery) {
-    const exp = expected.iss ? { issuer: expected.iss, from: `expected issuer (${expected.from})` } : typeof t.claims.iss === 'string' ? { issuer: t.claims.iss, from: 'token iss' } : undefined;
+    const tokenIss = typeof t.claims.iss === 'string' ? { issuer: t.claims.iss, from: 'token iss' } : undefined;
+    // STS fetches discovery at the token's iss and holds the document to that: a token from another
+    // issuer than expected is TOKEN_ISSUER_MISMATCH, not a fault of that issuer's own document.
+    const exp = consumer === 'sts' && tokenIss ? tokenIss : expected.iss ? { issuer: expected.iss, from: `expected issuer (${expected.from})` } : tokenIss;
     findings.push(...judgeDiscovery(discovery, { expected: exp, consumer, allowHttpLoopback: ctx.http.allowHttpLoopback }));
   }
   if (jwks) {

@@ -63,7 +63,8 @@ async function attempt<T>(into: Finding[], read: () => Promise<T>, onError: (e: 
 
 export async function gatherEksCredentials(input: EksCredentialsInput): Promise<EksCredentialsResult> {
   if (!input.pod && !input.service_account) throw new UsageError('No pod or service account given.', 'Pass pod (a pod name) or service_account, with namespace.');
-  const target: KubeTarget = { context: input.context, kubeconfig: input.kubeconfig, timeoutMs: 15000 };
+  // The caller's signal reaches kubectl too: at the diagnosis' deadline its children are killed, not left to their own timeout.
+  const target: KubeTarget = { context: input.context, kubeconfig: input.kubeconfig, timeoutMs: 15000, signal: input.signal };
   const findings: Finding[] = [];
   let pod: EksPodFacts | undefined;
   try {
@@ -96,7 +97,9 @@ export async function gatherEksCredentials(input: EksCredentialsInput): Promise<
   if (!pod) {
     findings.push(fail('EKS_CREDENTIAL_MECHANISM', { title: `No pod in ${input.namespace} runs as service account ${saName}`, detail: 'Nothing to judge on the pod side; the ServiceAccount and AWS side are checked below.', evidence: { namespace: input.namespace, service_account: saName }, fix: `kubectl get pods -n ${input.namespace} -o custom-columns=NAME:.metadata.name,SA:.spec.serviceAccountName` }));
     if (sa) findings.push(...checkIrsaAnnotation(sa));
-    if (associations) findings.push(checkAssociation(associations, input.cluster!, input.namespace, saName));
+    // A service account annotated for IRSA does not use Pod Identity: a missing association is no fault then.
+    const irsa = Boolean(sa?.annotations[IRSA.roleArnAnnotation]);
+    if (associations && (associations.length || !irsa)) findings.push(checkAssociation(associations, input.cluster!, input.namespace, saName));
     return { findings, ...base, mechanism: 'none', configured: [] };
   }
   const m = mechanismOf(pod, sa, associations);

@@ -44,12 +44,18 @@ export function matchKid(header: ProtectedHeaderParameters, keys: KeyFacts[], wh
   if (kid === undefined) {
     const fitting = keysFitting(header.alg, keys);
     const key = fitting.length === 1 ? fitting[0] : undefined;
-    const strict = KID_REQUIRED[consumer];
+    // STS without kid (assumption, not documented by AWS): with several keys that fit the alg it
+    // cannot choose, and answers "Couldn't retrieve verification key" — the kid is then the cause.
+    // With none that fits, the key set is the problem (JWKS_CONSUMER_LIMIT / the keys), not the kid.
+    const ambiguous = consumer === 'sts' && fitting.length > 1;
+    const strict = KID_REQUIRED[consumer] || ambiguous;
     const picked = key
       ? ` Exactly one key in ${where} fits ${String(header.alg)} (${key.kid ?? `#${key.index}`}), so the signature is checked with it.`
       : ` ${fitting.length === 0 ? `No key in ${where} fits ${String(header.alg)}` : `${fitting.length} keys in ${where} fit ${String(header.alg)}`}, so no key can be chosen and the signature is not checked.`;
     const init = {
-      title: strict ? `The token header has no kid; ${CONSUMER_NAME[consumer]} rejects it` : `The token header has no kid${key ? '; the single fitting key was used' : ''}`,
+      title: ambiguous
+        ? `The token header has no kid and ${fitting.length} keys fit ${String(header.alg)}: STS cannot choose one`
+        : strict ? `The token header has no kid; ${CONSUMER_NAME[consumer]} rejects it` : `The token header has no kid${key ? '; the single fitting key was used' : ''}`,
       detail: `${missingKidDetail(consumer, keys.length)}${picked}`,
       evidence: { alg: header.alg, consumer, served_kids: served, fitting_keys: fitting.map((k) => k.kid ?? `#${k.index}`) },
       fix: 'Configure the issuer to put the key id (kid) in the JWT header.',

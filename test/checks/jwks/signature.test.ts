@@ -42,6 +42,9 @@ describe('matchKid', () => {
     const two = matchKid({ alg: 'RS256' }, await keysOf(jwksOf(rsa, await testKey('r2'))), 'the JWKS', 'sts');
     expect(two.key).toBeUndefined();
     expect(two.finding.detail).toMatch(/2 keys .* fit RS256/);
+    // STS cannot choose among two fitting keys (assumption, said in the detail): fail, not warn.
+    expect(two.finding).toMatchObject({ code: 'TOKEN_KID_MISSING', status: 'fail' });
+    expect(matchKid({ alg: 'RS256' }, await keysOf(jwksOf(rsa, await testKey('r2'))), 'the JWKS', 'generic').finding.status).toBe('warn');
   });
 });
 
