@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI } from '../e2e/client.js';
 import { startAwsStandin, type AwsStandin } from '../helpers/aws-standins.js';
 import { codes, runOk } from '../helpers/ctx.js';
-import { liveAndReplay, root, section, type Out } from '../helpers/diagnose-world.js';
+import { liveAndReplay, root, rowLine, section, type Out } from '../helpers/diagnose-world.js';
 import { startHttpsServer, type Route, type TestHttpsServer } from '../helpers/https-server.js';
 import { startKubeStandin, type KubeStandin, type StandinPod } from '../helpers/kube-standin.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
@@ -154,7 +154,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       expect(root(r.output), r.text).toBeNull();
       expect(r.output.verdict, r.text).toBe('pass');
       for (const label of ['Provider', 'Trust policy', 'Public discovery', 'Cluster JWKS', 'Bridge', 'STS answer']) expect(section(r.output, label)?.status, `${label}: ${r.text}`).toBe('pass');
-      expect(section(r.output, 'STS answer')?.line).toMatch(/^Success/);
+      expect(rowLine(r, 'STS answer')).toMatch(/^Success/);
     });
 
     it('names nothing for a token that expired 2 minutes ago: inside STS\'s documented 300 s clock-skew window', async () => {
@@ -203,7 +203,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       const token = await saToken({ iat: -4200, exp: -600 });
       const r = await diagnose(token);
       expectOver(r, 'TOKEN_EXPIRED', ['STS_OUTCOME']);
-      expect(section(r.output, 'STS answer')?.line).toMatch(/ExpiredTokenException: Token expired/);
+      expect(rowLine(r, 'STS answer')).toMatch(/ExpiredTokenException: Token expired/);
       const tool = await runOk('check_web_identity_token', { token });
       expect(codes(tool.output)).toContain('TOKEN_EXPIRED');
     });
@@ -265,7 +265,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       const r = await diagnose(await saToken(), { kube_context: undefined, kubeconfig: undefined, bridge_namespace: undefined });
       expectOver(r, 'JWKS_UNREACHABLE', ['STS_OUTCOME']);
       expect(r.output.likely).toBeUndefined();
-      expect(section(r.output, 'STS answer')?.line).toMatch(/Couldn't retrieve verification key/);
+      expect(rowLine(r, 'STS answer')).toMatch(/Couldn't retrieve verification key/);
     });
 
     it('names DISCOVERY_INVALID when the issuer answers 200 with a JSON array instead of the metadata object', async () => {
@@ -334,7 +334,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       const token = await saToken();
       const r = await diagnose(token);
       expectOver(r, 'IAM_OIDC_PROVIDER_MISSING', ['TRUST_PRINCIPAL_MISMATCH', 'STS_OUTCOME']);
-      expect(section(r.output, 'STS answer')?.line).toContain(`No OpenIDConnect provider found in your account for ${ISS}`);
+      expect(rowLine(r, 'STS answer')).toContain(`No OpenIDConnect provider found in your account for ${ISS}`);
       const tool = await runOk('check_iam_oidc_provider', { token });
       expect(codes(tool.output)).toContain('IAM_OIDC_PROVIDER_MISSING');
     });
@@ -344,7 +344,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
       const token = await saToken();
       const r = await diagnose(token);
       expectOver(r, 'IAM_PROVIDER_AUDIENCE_MISSING', ['STS_OUTCOME']);
-      expect(section(r.output, 'STS answer')?.line).toMatch(/Incorrect token audience/);
+      expect(rowLine(r, 'STS answer')).toMatch(/Incorrect token audience/);
       const tool = await runOk('check_iam_oidc_provider', { token });
       expect(codes(tool.output)).toContain('IAM_PROVIDER_AUDIENCE_MISSING');
     });
@@ -357,7 +357,7 @@ describe.skipIf(!ready)('diagnose web-identity / github-actions on broken worlds
         const token = await saToken(extra.token);
         const r = await diagnose(token);
         expectOver(r, cause, effects.length ? effects : ['STS_OUTCOME']);
-        expect(section(r.output, 'STS answer')?.line).toMatch(/AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+        expect(rowLine(r, 'STS answer')).toMatch(/AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
         const tool = await runOk('check_role_trust', { token, role_arn: ROLE });
         expect(codes(tool.output)).toContain(cause);
       });

@@ -59,3 +59,9 @@ export async function blackHole(): Promise<{ port: number; close(): Promise<void
     }),
   };
 }
+
+/** What the summary box shows for a section (its `line`, or the title of its worst finding), from the text. */
+export function rowLine(r: { text: string }, label: string): string | undefined {
+  const row = r.text.split('\n').find((l) => l.startsWith(`${label} `) && /^.+? [✓✗!–?] /.test(l));
+  return row?.replace(/^.+? [✓✗!–?] /, '');
+}
