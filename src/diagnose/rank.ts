@@ -47,7 +47,7 @@ export const PRECEDENCE: readonly PrecedencePair[] = [
   { cause: 'EKS_CLUSTER_ISSUER_NO_PROVIDER', explains: ['IAM_OIDC_PROVIDER_MISSING', 'STS_OUTCOME'], why: 'A recreated cluster has a new OIDC issuer: the IAM provider for the old one does not match its tokens.' },
 ];
 
-/** The order a verifier walks: earlier failures are more fundamental. Unlisted codes come last. */
+/** The order a verifier walks: earlier failures are more fundamental. Unlisted codes come after these, before the outcomes (OUTCOMES). */
 export const CAUSAL_ORDER: readonly FindingCode[] = [
   'TOKEN_LENGTH_INVALID',
   'TOKEN_MALFORMED',
@@ -78,6 +78,7 @@ export const CAUSAL_ORDER: readonly FindingCode[] = [
   'ALB_RULE_MISORDERED',
   'ALB_DEFAULT_ACTION_CHANGED',
   'ALB_JWT_CONFIG_MISMATCH',
+  'ALB_JWT_CLAIM_LIMIT',
   'TOKEN_WRONG_TYPE',
   'TOKEN_ALG_UNSUPPORTED',
   'IAM_OIDC_PROVIDER_MISSING',
@@ -151,9 +152,18 @@ export function explainedBy(fails: readonly Finding[]): Map<FindingCode, Finding
   return out;
 }
 
+/**
+ * The verifier's predicted answer: always an effect of something else that failed, so it ranks
+ * after every other failure — also after codes CAUSAL_ORDER does not list (a JWKS publishing its
+ * private key is the cause of the 401 the request simulation predicts, never the other way round).
+ */
+const OUTCOMES: readonly FindingCode[] = [REJECTION, 'STS_OUTCOME'];
+
 export function rank(findings: readonly Finding[]): Ranked {
   const fails = findings.filter((f) => f.status === 'fail');
   const order = (f: Finding) => {
+    const outcome = OUTCOMES.indexOf(f.code);
+    if (outcome !== -1) return CAUSAL_ORDER.length + 1 + outcome;
     const i = CAUSAL_ORDER.indexOf(f.code);
     return i === -1 ? CAUSAL_ORDER.length : i;
   };

@@ -53,8 +53,10 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
     // STS fetches discovery at the token's iss and holds the document to that: a token from another
     // issuer than expected is TOKEN_ISSUER_MISMATCH, not a fault of that issuer's own document.
     const exp = consumer === 'sts' && tokenIss ? tokenIss : expected.iss ? { issuer: expected.iss, from: `expected issuer (${expected.from})` } : tokenIss;
-    findings.push(...judgeDiscovery(discovery, { expected: exp, consumer, allowHttpLoopback: ctx.http.allowHttpLoopback }));
+    const judged = judgeDiscovery(discovery, { expected: exp, consumer, allowHttpLoopback: ctx.http.allowHttpLoopback });
+    findings.push(...(consumer === 'alb' ? judged.map(notReadByAlb) : judged));
   }
+  if (!jwks && consumer === 'alb') findings.push(skip('CHECK_NOT_RUN', { title: 'Keys not fetched: no JWKS URL (ALB, SSM or input), and discovery gave none' }));
   if (jwks) {
     findings.push(...jwks.findings);
     if (jwks.doc) {
@@ -69,6 +71,17 @@ export async function keySection(ctx: GatherContext, raw: string, t: TokenFacts,
   // How long discovery took is a finding when it matters (DISCOVERY_SLOW), not part of the line.
   const line = jwks?.doc ? `${jwks.keys.length} key(s) at ${jwks.doc.origin}` : discovery?.doc ? `discovery at ${discovery.doc.origin}` : undefined;
   return { line, findings: judged.length ? judged : [pass('JWKS_UNREACHABLE', { title: 'Keys fetched' })] };
+}
+
+/**
+ * The ALB's jwt-validation is configured with a JwksEndpoint and an Issuer and fetches only the
+ * JWKS (ELB user guide, "Verify JWTs using an Application Load Balancer"; the API's
+ * JwtValidationActionConfig has no discovery URL): a discovery document that is down or wrong is
+ * worth a warning (other clients read it), never the ALB's reason to reject.
+ */
+function notReadByAlb(f: Finding): Finding {
+  if (f.status !== 'fail' && f.status !== 'error') return f;
+  return { ...f, status: 'warn', detail: `${f.detail}${f.detail ? ' ' : ''}The ALB does not read the discovery document (it fetches its JwksEndpoint), so this is not why it rejects a token.` };
 }
 
 /** For a verifier that fetches the keys itself, "could not fetch" is its rejection, said with care. */

@@ -3,7 +3,7 @@
  * the JWT ALB's listener and rules with their jwt-validation configs, and an API key's item.
  * Each is read once per call; a failed read becomes its finding and the rest goes on.
  */
-import { checkAlbJwtConfig, jwtConfigsOf, type JwtRuleConfig, type SsmJwtValues } from '../checks/opencode/alb-jwt.js';
+import { checkAlbClaimLimits, checkAlbJwtConfig, jwtConfigsOf, type JwtRuleConfig, type SsmJwtValues } from '../checks/opencode/alb-jwt.js';
 import { checkApiKeyItem, tableMissing } from '../checks/opencode/api-key.js';
 import { warn, type Finding } from '../checks/finding.js';
 import type { RuleFact, SsmParameterFact } from '../checks/opencode/facts.js';
@@ -138,7 +138,7 @@ export interface AlbJwtGathered {
   findings: Finding[];
 }
 
-/** SSM's oidc values, the listener's jwt-validation configs (rules 3 and 5), and their comparison. */
+/** SSM's oidc values, the listener's jwt-validation configs (rules 3 and 5), their comparison, and their claims against the ALB's limits. */
 export function gatherAlbJwt(ctx: GatherContext, s: Stack, listenerArn?: string): Promise<AlbJwtGathered> {
   return once(ctx, `alb-jwt:${s.key}:${listenerArn ?? ''}`, async () => {
     const keys = [SSM_KEYS.issuer, SSM_KEYS.jwksUrl, SSM_KEYS.cliClientId, ...(listenerArn ? [] : [SSM_KEYS.listenerArn])];
@@ -148,7 +148,7 @@ export function gatherAlbJwt(ctx: GatherContext, s: Stack, listenerArn?: string)
     const listener: ListenerGathered = listenerArn || fromSsm ? await gatherListener(ctx, s, listenerArn, fromSsm) : { findings: [] };
     const configs = jwtConfigsOf(listener.rules ?? [], JWT_RULE_PRIORITIES);
     const findings = [...params.findings, ...listener.findings];
-    if (listener.rules) findings.push(...checkAlbJwtConfig(configs, ssm, refreshAlbJwtConfig(s.env.name)));
+    if (listener.rules) findings.push(...checkAlbJwtConfig(configs, ssm, refreshAlbJwtConfig(s.env.name)), ...checkAlbClaimLimits(configs));
     const config = configs.find((c) => c.priority === 5)?.config ?? configs.find((c) => c.config)?.config;
     return { ssm, ssmRead: params.read, listener, configs, config, findings };
   });
