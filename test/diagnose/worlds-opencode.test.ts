@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CompactEncrypt, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, runOk } from '../helpers/ctx.js';
-import { liveAndReplay, root, section, type Out } from '../helpers/diagnose-world.js';
+import { liveAndReplay, root, rowLine, section, type Out } from '../helpers/diagnose-world.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
 import { need } from '../helpers/needs.js';
@@ -100,7 +100,7 @@ describe.skipIf(!ready)('diagnose worlds: the opencode and generic presets', () 
       it('names TOKEN_MALFORMED for a value that is not a JWT, and the ALB answers 401', async () => {
         const r = await diagnose({ token: 'eyJhbGciOiJSUzI1NiJ9.not-json' });
         expectRoot(r.output, 'TOKEN_MALFORMED', r.text);
-        expect(section(r.output, 'Request')?.line).toMatch(/→ 401/);
+        expect(rowLine(r, 'Request')).toMatch(/→ 401/);
       });
 
       it('names TOKEN_UNSECURED for an alg "none" token', async () => {
@@ -113,7 +113,7 @@ describe.skipIf(!ready)('diagnose worlds: the opencode and generic presets', () 
         const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ iss: issuer, aud: CLI_CLIENT, exp: NOW + 3600 }))).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }).encrypt(publicKey);
         const r = await diagnose({ token: jwe });
         expectRoot(r.output, 'TOKEN_ENCRYPTED', r.text);
-        expect(section(r.output, 'Request')?.line).toMatch(/→ 401/);
+        expect(rowLine(r, 'Request')).toMatch(/→ 401/);
       });
 
       it('names TOKEN_EXPIRED over API_KEY_SHADOWED_BY_BEARER, ALB_REQUEST_REJECTED: an expired Bearer with a valid key still gets 401', async () => {
@@ -279,7 +279,7 @@ describe.skipIf(!ready)('diagnose worlds: the opencode and generic presets', () 
         const r = await diagnose({ token: await idToken({}, { iat: -7200, exp: -1800 }), method: 'GET', path: '/health' });
         expectRoot(r.output, 'ALB_RULE_MISORDERED', r.text);
         expectAlso(r.output, ['ALB_REQUEST_REJECTED'], r.text);
-        expect(section(r.output, 'Request')?.line).toMatch(/→ 401/);
+        expect(rowLine(r, 'Request')).toMatch(/→ 401/);
         const tool = await runOk('describe_listener_rules', { env: 'dev' });
         expect(codes(tool.output)).toContain('ALB_RULE_MISORDERED');
       });
