@@ -53,7 +53,10 @@ export async function diagnose(input: DiagnoseInput, ctx: GatherContext): Promis
         })
       : undefined;
     const t = inspected?.facts;
-    const malformed: Section[] = inspected?.malformed ? [{ label: 'Token', findings: [inspected.malformed] }] : [];
+    // STS checks the WebIdentityToken's length (4..20,000) before it parses anything: a 3-character
+    // value is its ValidationError, whatever else is wrong with it.
+    const lengthFirst = preset === 'web-identity' || preset === 'github-actions' ? [checkTokenLength(inspected?.length ?? 0)] : [];
+    const malformed: Section[] = inspected?.malformed ? [{ label: 'Token', findings: [...lengthFirst, inspected.malformed] }] : [];
     const consumer: Consumer = input.consumer ?? (preset === 'opencode' ? 'alb' : preset === 'web-identity' || preset === 'github-actions' ? 'sts' : 'generic');
     const tasks: SectionTask[] = [];
     let expected: Expectations;

@@ -29,7 +29,8 @@ export const PRECEDENCE: readonly PrecedencePair[] = [
   { cause: 'CLUSTER_ISSUER_MISMATCH', explains: ['TOKEN_ISSUER_MISMATCH', 'IAM_OIDC_PROVIDER_MISSING', 'DISCOVERY_ISSUER_MISMATCH'], why: 'The API server signs tokens with its own --service-account-issuer: every token carries that iss, not the public URL.' },
   { cause: 'JWKS_PUBLIC_CLUSTER_DRIFT', explains: ['JWKS_KID_NOT_FOUND', 'SIGNATURE_INVALID', 'STS_OUTCOME'], why: 'The cluster signs with a key the public JWKS does not serve: the kid is missing there because the bridge is behind.' },
   { cause: 'SSM_PARAMETER_MISSING', explains: ['ALB_JWT_CONFIG_MISMATCH', 'ALB_LISTENER_NOT_FOUND'], why: 'The API stack reads SSM at synth time: missing parameters leave its ALB config stale or wrong.' },
-  { cause: 'ALB_LISTENER_NOT_FOUND', explains: ['ALB_RULE_MISSING', 'ALB_JWT_CONFIG_MISMATCH'], why: 'No listener, no rules: everything about rules follows from it.' },
+  // No row for ALB_LISTENER_NOT_FOUND: without a listener its rules and config are never read (not
+  // "missing"), so nothing it explains can fail beside it; CAUSAL_ORDER puts it before the rules.
   { cause: 'ALB_RULE_MISSING', explains: ['ALB_JWT_CONFIG_MISMATCH', REJECTION, 'ALB_RULE_MISORDERED'], why: 'A deleted rule takes its jwt-validation config with it; requests fall through to the default 403.' },
   { cause: 'ALB_RULE_MISORDERED', explains: [REJECTION], why: 'A rule at the wrong priority changes which rule answers.' },
   { cause: 'ALB_DEFAULT_ACTION_CHANGED', explains: [REJECTION], why: 'The default action decides what unmatched requests get.' },

@@ -16,7 +16,7 @@ export const NOT_A_ROOT: Readonly<Record<string, string>> = {
   // Logs: evidence, never a gate (src/diagnose/opencode.ts logTasks turns fail into warn, error into skip)
   LOGS_GROUP_NOT_FOUND: 'Router logs are evidence in the diagnosis: a group it cannot find is "not checked" (skip), never a cause.',
   LOGS_ERRORS_FOUND: 'Router logs are evidence in the diagnosis: failures there are a warning, never the root cause.',
-  ALB_ACCESS_LOGS_DISABLED: 'Access logs are evidence in the diagnosis: logging off is a warning, never the root cause.',
+  ALB_ACCESS_LOGS_DISABLED: 'Access logs are evidence in the diagnosis: no bucket or logging off is "not checked" (skip), never a cause.',
   ALB_ACCESS_LOGS_REJECTIONS: 'Access logs are evidence in the diagnosis: past 401/403s are a warning; the config, token and key decide.',
   // The distribution ALB (authenticate-oidc) is not part of diagnose_rejection
   ALB_OIDC_CONFIG_MISMATCH: 'Only check_alb_oidc emits it: the diagnosis reads the JWT ALB (jwt-validation), not the distribution ALB.',

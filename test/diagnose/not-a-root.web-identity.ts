@@ -7,7 +7,6 @@
 export const NOT_A_ROOT: Readonly<Record<string, string>> = {
   // Warn-only judgements: the diagnosis ranks failures only, so these are listed, never the root.
   REACHABILITY_TAILNET_ONLY: 'Warn only (success through the tailnet proves nothing for AWS); a world also needs an issuer host resolving into 100.64.0.0/10, which this machine has no interface for.',
-  DISCOVERY_SLOW: 'Warn only in practice: the fetch timeout is STS\'s own ~5 s, so a slower document is reported as DISCOVERY_UNREACHABLE (a timeout, a failure for STS); 3–5 s only warns.',
   DISCOVERY_REDIRECTED: 'Warn only: an off-host redirect may or may not be followed by STS, so it is never claimed as the cause.',
   TRUST_FORALLVALUES_SINGLE_VALUED: 'Warn only: ForAllValues on a single-valued key matches an absent key, which widens access instead of denying it.',
   TRUST_SUB_UNCONSTRAINED: 'Warn only: a missing :sub condition lets more subjects in; it never causes a rejection.',

@@ -27,6 +27,14 @@ describe('diagnose (playbook) offline', () => {
     expect(r.ranked.root?.code).toBe('TOKEN_EXPIRED');
   });
 
+  it('names TOKEN_LENGTH_INVALID for a 3-character token for STS (it checks the length before parsing); generic says malformed', async () => {
+    const sts = await diagnose({ token: { raw: 'abc', source: 'test' }, preset: 'web-identity', expected: {}, skewSeconds: 0, offline: true, deadlineMs: 5000, webIdentity: {} }, ctx());
+    expect(sts.ranked.root?.code).toBe('TOKEN_LENGTH_INVALID');
+    expect(sts.ranked.also.map((f) => f.code)).toContain('TOKEN_MALFORMED');
+    const generic = await diagnose({ token: { raw: 'abc', source: 'test' }, preset: 'generic', expected: {}, skewSeconds: 0, offline: true, deadlineMs: 5000 }, ctx());
+    expect(generic.ranked.root?.code).toBe('TOKEN_MALFORMED');
+  });
+
   it('rejects a service account that is not NAMESPACE:NAME, naming the argument', async () => {
     const raw = await mintToken({ claims: { iss: 'https://oidc.example.test', aud: 'sts.amazonaws.com' } });
     await expect(diagnose({ token: { raw, source: 'test' }, preset: 'web-identity', expected: {}, skewSeconds: 0, offline: true, deadlineMs: 5000, webIdentity: { serviceAccount: 'apps/x' } }, ctx())).rejects.toThrow(/service_account "apps\/x" is not NAMESPACE:NAME/);
