@@ -2,13 +2,14 @@
  * The one way a failed source becomes a finding. A SourceError is classified by its code:
  * AWS errors by kind (credentials, region, denied, throttled, timeout…), fetch errors as
  * "could not fetch X" under the caller's finding code, kubectl errors as the cluster being
- * unreachable. Anything that is not a SourceError is a bug and is rethrown.
+ * unreachable. A file the caller named that cannot be read is a usage error instead (inputError).
+ * Anything that is not a SourceError is a bug and is rethrown.
  */
 import { clusterUnreachable } from '../checks/bridge/cluster.js';
 import type { FindingCode } from '../checks/codes.js';
 import { error, type Finding } from '../checks/finding.js';
 import { awsFailure, fetchFailure, type SourceFailure } from '../checks/source-failure.js';
-import { SourceError } from '../sources/errors.js';
+import { SourceError, UsageError } from '../sources/errors.js';
 
 export interface FailureAs {
   /** For fetch failures: the finding code ("could not fetch X") and what X is. */
@@ -22,6 +23,11 @@ export interface FailureAs {
 export function asFailure(e: unknown): SourceFailure {
   if (e instanceof SourceError) return { code: e.code, message: e.message, facts: e.facts };
   throw e;
+}
+
+/** A file the caller named (a JWKS, a snapshot) could not be read: a usage error with the fix, not a finding. */
+export function inputError(e: unknown, fix: string): UsageError {
+  return new UsageError(asFailure(e).message, fix);
 }
 
 export function failureFinding(e: unknown, as: FailureAs = {}): Finding {

@@ -4,15 +4,15 @@
  */
 import { z } from 'zod';
 import { checkOidcDataExp, checkOidcDataSignature, checkSigner, parseOidcData, verifyOidcData } from '../checks/opencode/alb-oidc-data.js';
-import { fetchFailure } from '../checks/source-failure.js';
 import type { Finding } from '../checks/finding.js';
 import { gatherAlbOidc } from '../gather/alb-oidc.js';
 import { resolveEnvironment } from '../presets/opencode.js';
 import { albKeysBase, fetchAlbPublicKey } from '../sources/alb-keys.js';
-import { SourceError, UsageError } from '../sources/errors.js';
+import { UsageError } from '../sources/errors.js';
 import { readSecret } from '../sources/secret-ref.js';
 import { fingerprint } from '../redact.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultOf, resultSchema } from './define.js';
+import { attempt } from '../gather/failure.js';
 
 const checkAlbOidc = defineTool({
   name: 'check_alb_oidc',
@@ -88,13 +88,10 @@ const verifyAlbOidcData = defineTool({
     let result: { verified: boolean; form?: 'as_received' | 'unpadded' } | undefined;
     if (h.alg === 'ES256' && typeof h.kid === 'string' && h.kid) {
       if (!region && !input.keys_url) throw new UsageError('The ALB region is unknown (no signer ARN in the header).', 'Pass region (the ALB\'s region).');
-      try {
-        const key = await fetchAlbPublicKey(h.kid, input.keys_url ?? albKeysBase(region!), ctx.http, ctx.signal);
+      const key = await attempt(findings, () => fetchAlbPublicKey(h.kid as string, input.keys_url ?? albKeysBase(region!), ctx.http, ctx.signal), { fetch: { code: 'JWKS_UNREACHABLE', what: `The ALB public key ${h.kid}` } });
+      if (key) {
         keyUrl = key.url;
         result = verifyOidcData(parsed.parts, key.pem);
-      } catch (e) {
-        if (!(e instanceof SourceError)) throw e;
-        findings.push(fetchFailure('JWKS_UNREACHABLE', `The ALB public key ${h.kid}`, { code: e.code, message: e.message, facts: e.facts }));
       }
     }
     findings.push(checkOidcDataSignature(h, result, keyUrl ?? undefined), checkSigner(h, input.expected_signer), checkOidcDataExp(h, parseNow(input.now, ctx.now)));

@@ -5,7 +5,6 @@ import { explainedBy, rank, SYMPTOMS } from '../diagnose/rank.js';
 import { compactRows, renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
 import { PRESETS, type DiagnoseInput, type DiagnosisResult } from '../diagnose/types.js';
 import { recordedFacts, type GatherContext } from '../gather/context.js';
-import { SourceError } from '../sources/errors.js';
 import { readBoundedFile } from '../sources/file.js';
 import { VERSION } from '../version.js';
 import { readSecret, tokenInputShape } from '../sources/secret-ref.js';
@@ -13,6 +12,7 @@ import { hasToken, loadToken } from './token-input.js';
 import { UsageError } from '../sources/errors.js';
 import { STS_SKEW_SECONDS } from '../checks/web-identity/token.js';
 import { defineTool, nowInput, parseNow, regionInputShape, resultSchema } from './define.js';
+import { inputError } from '../gather/failure.js';
 
 const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -188,8 +188,7 @@ async function replayed(path: string, input: { token?: string | undefined; token
     snap = JSON.parse(await readBoundedFile(path, MAX_SNAPSHOT_BYTES)) as typeof snap;
   } catch (e) {
     if (e instanceof SyntaxError) throw new UsageError(`${path} is not JSON.`, 'Pass a file written by `jwt-triage snapshot` (or diagnose_rejection with snapshot: true).');
-    if (e instanceof SourceError) throw new UsageError(e.message, 'Check the path of the snapshot file.');
-    throw e;
+    throw inputError(e, 'Check the path of the snapshot file.');
   }
   if (snap?.format !== SNAPSHOT_FORMAT || !snap.input || !snap.facts || typeof snap.now !== 'string') {
     throw new UsageError(`${path} is not a jwt-triage snapshot (format ${SNAPSHOT_FORMAT}).`, 'Take one with `jwt-triage snapshot <the diagnose flags>`.');

@@ -13,13 +13,15 @@ import { readKeySet, type KeyFacts } from '../checks/jwks/keys.js';
 import { checkSignature, matchKid } from '../checks/jwks/signature.js';
 import { fetchFailure } from '../checks/source-failure.js';
 import { type TokenFacts } from '../checks/token/inspect.js';
-import { SourceError, UsageError } from '../sources/errors.js';
+import { UsageError } from '../sources/errors.js';
 import { discoveryUrl, fetchDiscovery, readJsonFile, type Fetched } from '../sources/oidc.js';
 import { gatherDiscovery, gatherJwks, judgeDiscovery } from '../gather/keys.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { loadOptionalToken, type LoadedToken } from './token-input.js';
 import { defineTool, resultOf, resultSchema, type ToolContext } from './define.js';
 import { kubeContext, kubeconfigPath } from './k8s-inputs.js';
+import { asFailure, inputError } from '../gather/failure.js';
+import type { SourceFailure } from '../checks/source-failure.js';
 
 // ── shared pieces ────────────────────────────────────────────────────────────
 
@@ -76,9 +78,9 @@ async function loadFile(path: string): Promise<LoadedKeys> {
   try {
     return { label, cluster: false, fetched: await readJsonFile(path), findings: [] };
   } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    if (e.code === 'SOURCE_FILE') throw new UsageError(e.message, 'Check the path of the JWKS file.');
-    return { label, cluster: false, findings: [fail('JWKS_INVALID', { title: `${path} is not a JWKS`, detail: e.message, fix: 'Point at a JSON file of the form {"keys": [...]}.' })] };
+    const f = asFailure(e);
+    if (f.code === 'SOURCE_FILE') throw inputError(e, 'Check the path of the JWKS file.');
+    return { label, cluster: false, findings: [fail('JWKS_INVALID', { title: `${path} is not a JWKS`, detail: f.message, fix: 'Point at a JSON file of the form {"keys": [...]}.' })] };
   }
 }
 
@@ -195,7 +197,7 @@ const checkDiscoveryTool = defineTool({
     const { doc, attempts, last } = await fetchWithRetries(issuer, url, input, ctx);
     const findings: Finding[] = [];
     if (!doc) {
-      const f = fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${url}`, last ?? new SourceError('SOURCE_TIMEOUT', 'Cancelled before the first attempt.'));
+      const f = fetchFailure('DISCOVERY_UNREACHABLE', `The discovery document at ${url}`, last ?? { code: 'SOURCE_TIMEOUT', message: 'Cancelled before the first attempt.' });
       findings.push({ ...f, evidence: { ...f.evidence, attempts: attempts.length } });
     } else {
       findings.push(checkAttempts(attempts));
@@ -224,7 +226,7 @@ const checkDiscoveryTool = defineTool({
 /** Tries the discovery fetch up to `attempts` times, `interval_seconds` apart, reporting progress; stops on cancel. */
 async function fetchWithRetries(issuer: string, url: string, input: { attempts: number; interval_seconds: number }, ctx: ToolContext) {
   const attempts: Attempt[] = [];
-  let last: SourceError | undefined;
+  let last: SourceFailure | undefined;
   for (let i = 1; i <= input.attempts && !ctx.signal.aborted; i++) {
     ctx.progress(i, input.attempts, `attempt ${i}/${input.attempts}: GET ${url}`);
     try {
@@ -232,10 +234,9 @@ async function fetchWithRetries(issuer: string, url: string, input: { attempts: 
       attempts.push({ attempt: i, ok: true, elapsed_ms: doc.elapsedMs });
       return { doc, attempts, last };
     } catch (e) {
-      if (!(e instanceof SourceError)) throw e;
-      last = e;
+      last = asFailure(e);
       const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-      attempts.push({ attempt: i, ok: false, cause: e.code, elapsed_ms: num(e.facts.elapsed_ms), http_status: num(e.facts.status) });
+      attempts.push({ attempt: i, ok: false, cause: last.code, elapsed_ms: num(last.facts?.elapsed_ms), http_status: num(last.facts?.status) });
     }
     if (i < input.attempts) await sleep(input.interval_seconds * 1000, undefined, { signal: ctx.signal }).catch(() => undefined);
   }

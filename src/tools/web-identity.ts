@@ -12,7 +12,7 @@ import { audienceFinding, matchProvider, providerFinding, type ProviderFacts } f
 import { explainStsError, explanationFinding } from '../checks/web-identity/sts-errors.js';
 import { audiencesOf, checkStsToken, STS_AUDIENCE } from '../checks/web-identity/token.js';
 import { fail, pass, type Finding } from '../checks/finding.js';
-import { SourceError, UsageError } from '../sources/errors.js';
+import { UsageError } from '../sources/errors.js';
 import { readJsonFile } from '../sources/oidc.js';
 import { tokenInputShape } from '../sources/secret-ref.js';
 import { assumeRoleWithWebIdentity } from '../sources/aws/sts.js';
@@ -20,6 +20,7 @@ import { gatherProvider, gatherProviders, gatherTrust } from '../gather/web-iden
 import { gatherIssuerKeys } from '../gather/keys.js';
 import { hasToken, loadToken, tokenIdent } from './token-input.js';
 import { defineTool, resultOf, nowInput, parseNow, regionInputShape, resultSchema, type ToolContext } from './define.js';
+import { inputError } from '../gather/failure.js';
 
 // ── shared helpers ────────────────────────────────────────────────────────────
 
@@ -212,7 +213,7 @@ async function gatherKeys(raw: string, t: TokenFacts, input: { jwks_file?: strin
   const kid = typeof t.header.kid === 'string' ? t.header.kid : undefined;
   const given = input.reachability === 'fetch' ? undefined : (input.reachability as 'reachable' | 'unreachable' | 'intermittent');
   if (input.jwks_file) {
-    const jwks = await readJsonFile(input.jwks_file).catch((e: unknown) => { throw e instanceof SourceError ? new UsageError(e.message, 'Point jwks_file at the public JWKS JSON.') : e; });
+    const jwks = await readJsonFile(input.jwks_file).catch((e: unknown) => { throw inputError(e, 'Point jwks_file at the public JWKS JSON.'); });
     const k = await verifyWithJwks(raw, kid, jwks.json, String(t.header.alg));
     return { keys: { reachability: given ?? 'reachable', kidServed: k.kidServed, signature: k.signature, pickedWithoutKid: k.pickedWithoutKid }, findings: [], jwks_origin: jwks.origin };
   }
