@@ -6,6 +6,7 @@
  */
 import { skip, type Finding } from '../checks/finding.js';
 import { audClaimOf } from '../checks/opencode/alb-jwt.js';
+import type { AudFormat } from '../checks/token/claims.js';
 import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix } from '../checks/opencode/api-key.js';
 import { rulesFromSpec } from '../checks/opencode/facts.js';
 import { checkRuleChain } from '../checks/opencode/rules.js';
@@ -32,11 +33,14 @@ export async function opencodePrelude(ctx: GatherContext, input: DiagnoseInput):
   if (input.offline) return { stack, expected: given('the inputs (offline)') };
   const alb = await gatherAlbJwt(ctx, stack, input.opencode?.listenerArn);
   const rule5 = alb.configs.find((c) => c.priority === 5)?.config;
-  const live = rule5 ? { iss: rule5.issuer, aud: audClaimOf(rule5)?.values[0], jwks: rule5.jwksEndpoint } : undefined;
+  const audClaim = rule5 ? audClaimOf(rule5) : undefined;
+  const live = rule5 ? { iss: rule5.issuer, aud: audClaim?.values[0], jwks: rule5.jwksEndpoint } : undefined;
   const from = live ? `the live ALB rule 5 (env ${e} from ${stack.env.source})` : alb.ssm.issuer ? `SSM /opencode/${e}/oidc/* (env ${e} from ${stack.env.source})` : 'the inputs (AWS not readable)';
   const expected: Expectations = {
     iss: input.expected.iss ?? live?.iss ?? alb.ssm.issuer,
     aud: input.expected.aud ?? live?.aud ?? alb.ssm.cliClientId,
+    // Every value rule 5's aud claim lists, read with its Format (not only the first, as a string).
+    ...(input.expected.aud === undefined && audClaim ? { audAlso: audClaim.values.slice(1), audFormat: audClaim.format as AudFormat } : {}),
     sub: input.expected.sub,
     kind: input.expected.kind ?? 'id',
     from,

@@ -24,7 +24,21 @@ export function tokenSections(t: TokenFacts, expected: Expectations, consumer: C
   const header = [...form, checkAlg(t.header, consumer), checkKid(t.header, consumer)];
   const kind = expected.kind ? [checkExpectedKind(guess, expected.kind)] : [];
   const time = describeTokenTime(t.claims, now);
-  const claims = compareClaims(t.claims, { iss: expected.iss, aud: expected.aud, sub: expected.sub, ...(consumer === 'alb' ? { audFormat: 'single-string' as const } : {}) });
+  const audFormat = consumer === 'alb' ? { audFormat: expected.audFormat ?? ('single-string' as const) } : {};
+  const claims = compareClaims(t.claims, { iss: expected.iss, aud: expected.aud, sub: expected.sub, ...audFormat });
+  if (expected.aud !== undefined && expected.audAlso?.length) {
+    // The ALB's aud claim lists several values. How it matches a list is not documented
+    // (JwtValidationActionAdditionalClaim: "Values — the claim value", up to 10): any one of them
+    // matching is taken as a pass, so this never blames a token that one value admits.
+    const i = claims.findIndex((f) => f.code === 'TOKEN_AUDIENCE_MISMATCH');
+    const admitted = expected.audAlso.map((aud) => compareClaims(t.claims, { aud, ...audFormat })[0]!).find((f) => f.status === 'pass');
+    const all = [expected.aud, ...expected.audAlso];
+    if (i >= 0 && claims[i]!.status !== 'pass') {
+      claims[i] = admitted
+        ? { ...admitted, detail: `One of the ${all.length} values the ALB lists (assumed: any one admits the token; the matching of a list is not documented).`, evidence: { ...admitted.evidence, configured: all } }
+        : { ...claims[i]!, detail: `${claims[i]!.detail} None of the ${all.length} values the ALB lists matches (${all.map((v) => JSON.stringify(v)).join(', ')}).`, evidence: { ...claims[i]!.evidence, configured: all } };
+    }
+  }
   const byLabel = (label: string) => claims.filter((f) => (CLAIM_SECTION[f.code] ?? 'Claims') === label);
   const notExpected = (label: string, what: string) => [skip('CHECK_NOT_RUN', { title: `${label}: no expected ${what} (pass expected_${what})` })];
   const sections: Section[] = [

@@ -2,6 +2,7 @@
 import type { Finding } from '../checks/finding.js';
 import type { Consumer } from '../checks/jwks/consumer.js';
 import type { TokenFacts } from '../checks/token/inspect.js';
+import type { AudFormat } from '../checks/token/claims.js';
 import type { TokenKind } from '../checks/token/kind.js';
 import type { Ranked } from './rank.js';
 
@@ -11,6 +12,10 @@ export type Preset = (typeof PRESETS)[number];
 export interface Expectations {
   iss?: string | undefined;
   aud?: string | undefined;
+  /** The verifier's other accepted audiences (an ALB aud claim lists up to 10 values): any one passes. */
+  audAlso?: readonly string[] | undefined;
+  /** How the ALB reads the token's aud (its claim's Format); default single-string. */
+  audFormat?: AudFormat | undefined;
   sub?: string | undefined;
   kind?: TokenKind | undefined;
   /** Where the expectations came from, for the summary ("the live ALB rule 5", "the inputs"). */

@@ -90,6 +90,32 @@ describe.skipIf(!ready)('diagnose worlds: the opencode and generic presets', () 
     const expectRoot = (out: Out, code: string, text: string) => expect(root(out), text).toBe(code);
     const expectAlso = (out: Out, effects: string[], text: string) => expect(all(out), text).toEqual(expect.arrayContaining(effects));
 
+    describe('an aud claim that lists several values (rule 5 and 3)', () => {
+      const audClaim = (format: 'single-string' | 'string-array', values: string[]): WorldBreak => ({
+        rules: (chain) => chain.map((r) => ({
+          ...r,
+          actions: r.actions.map((a) => (a.Type === 'jwt-validation' ? { ...a, JwtValidationConfig: { ...a.JwtValidationConfig!, AdditionalClaims: [{ Name: 'aud', Format: format, Values: values }] } } : a)),
+        })),
+      });
+      it('names nothing for a token whose aud is the second of two listed values (not only the first is read)', async () => {
+        await world(audClaim('single-string', ['4albclient0000000000000000', CLI_CLIENT]));
+        const r = await diagnose({ token: await idToken() });
+        expect(root(r.output), r.text).toBeNull();
+        expect(section(r.output, 'Audience match')?.status).toBe('pass');
+      });
+      it('names nothing for an aud array under Format string-array', async () => {
+        await world(audClaim('string-array', [CLI_CLIENT]));
+        const r = await diagnose({ token: await idToken({ aud: ['another-client', CLI_CLIENT] }) });
+        expect(root(r.output), r.text).toBeNull();
+      });
+      it('names TOKEN_AUDIENCE_MISMATCH when none of the listed values is the token\'s, listing them all', async () => {
+        await world(audClaim('single-string', ['4albclient0000000000000000', CLI_CLIENT]));
+        const r = await diagnose({ token: await idToken({ aud: 'someone-else' }) });
+        expectRoot(r.output, 'TOKEN_AUDIENCE_MISMATCH', r.text);
+        expect((r.output.root_cause as { detail: string }).detail).toContain('None of the 2 values the ALB lists');
+      });
+    });
+
     describe('the token (one healthy stack: only the token changes)', () => {
       let keys: Awaited<ReturnType<typeof seedApiKeys>>;
       beforeAll(async () => {
