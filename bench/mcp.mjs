@@ -26,22 +26,36 @@ export function startServer(command, args, env = {}) {
         continue;
       }
       if (msg.id !== undefined && waiting.has(msg.id)) {
-        waiting.get(msg.id)({ msg, chars: line.length });
+        waiting.get(msg.id).done({ msg, chars: line.length });
         waiting.delete(msg.id);
       }
     }
   });
   child.stderr.resume();
+  // A server that exits (a flag it does not know) fails its pending requests at once.
+  child.stdin.on('error', () => undefined);
+  child.on('exit', (code) => {
+    for (const w of waiting.values()) w.fail(new Error(`the server exited (${code})`));
+    waiting.clear();
+  });
   const send = (obj) => child.stdin.write(JSON.stringify(obj) + '\n');
   const request = (method, params, timeoutMs = 120_000) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       const t = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
-      waiting.set(id, (r) => {
+      const fail = (e) => {
         clearTimeout(t);
-        if (r.msg.error) reject(new Error(`${method}: ${JSON.stringify(r.msg.error)}`));
-        else resolve(r);
+        reject(e);
+      };
+      waiting.set(id, {
+        done: (r) => {
+          clearTimeout(t);
+          if (r.msg.error) reject(new Error(`${method}: ${JSON.stringify(r.msg.error)}`));
+          else resolve(r);
+        },
+        fail,
       });
+      if (child.exitCode !== null) fail(new Error(`the server exited (${child.exitCode})`));
       send({ jsonrpc: '2.0', id, method, params });
     });
   return {

@@ -48,7 +48,19 @@ async function peak(cmd, args, env) {
   return { ms: r.ms, mb: kb / 1024, stdout: r.stdout };
 }
 
-const countFindings = (out) => {
+/**
+ * What a diagnosis checked: its sections are rows `{label, status, line}` (status skip = not
+ * checked: no API key given, no log group…), and `findings` lists only fail/warn/error, so the
+ * count is of sections with a verdict. An older output shape (findings inside sections) is
+ * counted as distinct finding codes with a verdict.
+ */
+const countChecks = (out) => {
+  const sections = out?.sections;
+  if (Array.isArray(sections) && sections.every((r) => typeof r?.status === 'string' && !Array.isArray(r.findings))) {
+    const checked = sections.filter((r) => r.status !== 'skip').length;
+    const found = Array.isArray(out.findings) ? out.findings.length : 0;
+    return `${checked} of ${sections.length} sections checked, ${found} finding${found === 1 ? '' : 's'}`;
+  }
   const seen = new Set();
   const walk = (v) => {
     if (Array.isArray(v)) return v.forEach(walk);
@@ -58,7 +70,7 @@ const countFindings = (out) => {
     }
   };
   walk(out);
-  return seen.size;
+  return `${seen.size} checks`;
 };
 
 async function main() {
@@ -73,7 +85,7 @@ async function main() {
     const seed = [];
     const ours = [];
     let seedChecks = '';
-    let ourChecks = 0;
+    let ourChecks = '?';
     let ourRoot = '';
     for (let i = 0; i < runs; i++) {
       const s = await timed('bash', [join(ROOT, 'bench/seed-flow.sh')], { ...env, TOKEN: w.token, ENV: 'dev' });
@@ -85,14 +97,14 @@ async function main() {
       ours.push(d.ms);
       try {
         const j = JSON.parse(d.stdout);
-        ourChecks = countFindings(j);
+        ourChecks = countChecks(j);
         ourRoot = j.root_cause?.code ?? j.output?.root_cause?.code ?? '';
       } catch {
-        ourChecks = NaN;
+        ourChecks = '? (no JSON)';
       }
     }
     rows.push(['1', `full triage: seed skill flow (bash+aws+jq+curl) vs diagnose --json --preset opencode, median of ${runs}`, fmtMs(median(ours)), `seed flow ${fmtMs(median(seed))}`, `${ratio(median(seed), median(ours))} faster`]);
-    rows.push(['1', 'checks performed', `${ourChecks} checks (root cause ${ourRoot || '?'})`, `seed: ${seedChecks}`, '—']);
+    rows.push(['1', 'checks performed', `${ourChecks} (root cause ${ourRoot || '?'})`, `seed: ${seedChecks}`, '—']);
 
     // (2) cold start, interleaved.
     log('(2) cold start…');
@@ -156,15 +168,21 @@ async function main() {
       const fl = await f.list();
       const fsChars = JSON.stringify(fl.msg.result.tools).length;
       await f.close();
-      rows.push(['3', `tools/list characters (${list.msg.result.tools.length} tools, default = all)`, fmtN(chars), `server-filesystem ${fmtN(fsChars)} (${fl.msg.result.tools.length} tools)`, ratio(chars, fsChars)]);
-      const help = (await timed('node', [CLI, 'serve', '--help'], env)).stdout;
-      if (/--toolsets?\b/.test(help)) {
+      // --toolsets all: a build without the flag exits at once (a usage error), so its default lists everything.
+      let all;
+      try {
         const a = startServer('node', [CLI, 'serve', '--toolsets', 'all'], env);
         await a.initialize();
         const al = await a.list();
-        rows.push(['3', `tools/list characters, --toolsets all (${al.msg.result.tools.length} tools)`, fmtN(JSON.stringify(al.msg.result.tools).length), `server-filesystem ${fmtN(fsChars)}`, ratio(JSON.stringify(al.msg.result.tools).length, fsChars)]);
+        all = { n: al.msg.result.tools.length, chars: JSON.stringify(al.msg.result.tools).length };
         await a.close();
+      } catch {
+        all = undefined;
       }
+      const n = list.msg.result.tools.length;
+      const which = !all ? 'default = all (no --toolsets)' : all.n > n ? 'default toolset' : 'default = all';
+      rows.push(['3', `tools/list characters (${n} tools, ${which})`, fmtN(chars), `server-filesystem ${fmtN(fsChars)} (${fl.msg.result.tools.length} tools)`, ratio(chars, fsChars)]);
+      if (all && all.n > n) rows.push(['3', `tools/list characters, --toolsets all (${all.n} tools)`, fmtN(all.chars), `server-filesystem ${fmtN(fsChars)}`, ratio(all.chars, fsChars)]);
       rows.push(['3', 'one diagnosis over MCP (typical failure): structuredContent + text chars', `${fmtN(sc + tc)} (${fmtN(sc)} + ${fmtN(tc)})`, 'target ≤ 4,000', ratio(sc + tc, 4000)]);
     }
 

@@ -9,11 +9,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeFields, parseToolArgs, type FieldInfo } from './cli/args.js';
 import { colorEnabled, paint } from './cli/color.js';
-import { runDemo, DEMO_SCENARIOS } from './cli/demo.js';
 import { baseRedactor } from './redact.js';
 import { UsageError } from './sources/errors.js';
 import type { AnyTool } from './tools/define.js';
-import { ALL_TOOLS, findTool, parseToolsets, TOOLSET_CHOICES } from './tools/index.js';
+import { parseToolsets, TOOLSET_CHOICES } from './tools/define.js';
+import { allTools, loadTool } from './cli/tool-loader.js';
 import { runTool } from './tools/run.js';
 import { VERSION } from './version.js';
 
@@ -71,9 +71,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): { readOn
   return { readOnly, toolsets: parseToolsets(toolsets), http: { allowHttpLoopback } };
 }
 
-function mainHelp(): string {
-  const width = Math.max(...ALL_TOOLS.map((t) => t.cli.command.length), 12);
-  const rows = ALL_TOOLS.map((t) => `  ${t.cli.command.padEnd(width)}  ${t.cli.summary}`);
+function mainHelp(tools: readonly AnyTool[]): string {
+  const width = Math.max(...tools.map((t) => t.cli.command.length), 12);
+  const rows = tools.map((t) => `  ${t.cli.command.padEnd(width)}  ${t.cli.summary}`);
   return [
     `jwt-triage ${VERSION} — why is this request rejected? JWT, JWKS, OIDC discovery, AWS ALB and STS checks.`,
     '',
@@ -187,27 +187,30 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return SERVE_ENDED + code;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
-      const tool = rest[0] ? findTool(rest[0]) : undefined;
-      io.out(tool ? commandHelp(tool) : mainHelp());
+      const tool = rest[0] ? await loadTool(rest[0]) : undefined;
+      io.out(tool ? commandHelp(tool) : mainHelp(await allTools()));
       return EXIT.ok;
     }
     if (command === '--version' || command === 'version') {
       io.out(VERSION);
       return EXIT.ok;
     }
-    if (command === 'snapshot') return await runCommand(findTool('diagnose_rejection')!, rest, io, 'snapshot');
+    if (command === 'snapshot') return await runCommand((await loadTool('diagnose_rejection'))!, rest, io, 'snapshot');
     if (command === 'tools') {
-      for (const t of ALL_TOOLS) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${(t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)').padEnd(15)} ${t.toolsets.join(',').padEnd(22)} ${t.title}`);
+      for (const t of await allTools()) io.out(`${t.name.padEnd(28)} ${t.cli.command.padEnd(20)} ${(t.type === 'readOnly' ? 'read-only' : 'probe (opt-in)').padEnd(15)} ${t.toolsets.join(',').padEnd(22)} ${t.title}`);
       return EXIT.ok;
     }
     if (command === 'demo') {
+      // The demo (jose key generation, a loopback issuer) loads only when it runs.
+      const { runDemo, DEMO_SCENARIOS } = await import('./cli/demo.js');
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(`jwt-triage demo [--scenario <${Object.keys(DEMO_SCENARIOS).join('|')}>] [--json] [--no-color]\n\nStarts a local issuer on 127.0.0.1 with a generated key, mints a token with a realistic fault,\nruns the checks and prints the diagnosis. Needs no AWS account and no network beyond loopback.`);
         return EXIT.ok;
       }
       return await runDemo(rest, io);
     }
-    const tool = findTool(command);
+    // Only the module that holds this command is loaded (src/cli/tool-loader.ts).
+    const tool = await loadTool(command);
     if (!tool) throw new UsageError(`Unknown command "${command}".`, 'Run `jwt-triage --help` for the list.');
     return await runCommand(tool, rest, io);
   } catch (e) {
@@ -232,10 +235,13 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs the CLI as a process: exit code, EPIPE on stdout. The bin (src/cli/bin.ts, bundled to
+ * dist/cli.js) calls this after its fast paths; running this file directly does too.
+ */
+export function runProcess(argv: string[]): void {
   // A reader that goes away (`jwt-triage tools | head -1`, an MCP client closing our stdout) is
   // a clean exit with one line, not an EPIPE stack trace.
-  const argv = process.argv.slice(2);
   if (argv[0] !== undefined && argv[0] !== 'serve') {
     // (The MCP server handles its own stdout: src/server.ts.)
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -249,3 +255,5 @@ if (isEntryPoint()) {
     process.exitCode = code;
   });
 }
+
+if (isEntryPoint()) runProcess(process.argv.slice(2));

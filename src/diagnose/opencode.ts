@@ -31,6 +31,10 @@ export async function opencodePrelude(ctx: GatherContext, input: DiagnoseInput):
   const e = stack.env.name;
   const given = (from: string): Expectations => ({ ...input.expected, kind: input.expected.kind ?? 'id', from });
   if (input.offline) return { stack, expected: given('the inputs (offline)') };
+  // Reads that need nothing from the prelude start now, so their waits and SDK loads overlap the
+  // prelude's (memoized: the sections get these same promises; their failures are the sections').
+  const logs = logReads(ctx, input, stack);
+  for (const read of [() => gatherSsmTree(ctx, stack), logs.router, logs.access]) read?.().catch(() => undefined);
   const alb = await gatherAlbJwt(ctx, stack, input.opencode?.listenerArn);
   const rule5 = alb.configs.find((c) => c.priority === 5)?.config;
   const audClaim = rule5 ? audClaimOf(rule5) : undefined;
@@ -95,17 +99,23 @@ export function opencodeTasks(ctx: GatherContext, input: DiagnoseInput, pre: Ope
  */
 const NO_EVIDENCE: ReadonlySet<string> = new Set(['ALB_ACCESS_LOGS_DISABLED', 'LOGS_GROUP_NOT_FOUND']);
 
-function logTasks(ctx: GatherContext, input: DiagnoseInput, s: Stack): SectionTask[] {
+function logReads(ctx: GatherContext, input: DiagnoseInput, s: Stack) {
   const minutes = input.opencode?.logWindowMinutes ?? 15;
-  if (minutes <= 0) return [];
+  if (minutes <= 0) return {};
   const window = windowOf({ since: `${minutes}m` }, ctx.now);
+  return { minutes, router: () => gatherRouterLogs(ctx, s, { window, limit: 5 }), access: () => gatherAccessLogs(ctx, s, { window, region: input.region, limit: 5 }) };
+}
+
+function logTasks(ctx: GatherContext, input: DiagnoseInput, s: Stack): SectionTask[] {
+  const { minutes, router, access } = logReads(ctx, input, s);
+  if (!router || !access) return [];
   // No log to read (no group, no bucket) is evidence missing, not a warning about this request.
   const asEvidence = (f: Finding): Finding => (f.status === 'error' || NO_EVIDENCE.has(f.code) ? { ...f, status: 'skip' } : f.status === 'fail' ? { ...f, status: 'warn' } : f);
   return [
     {
       label: 'Router logs',
       run: async () => {
-        const g = await gatherRouterLogs(ctx, s, { window, limit: 5 });
+        const g = await router();
         const line = g.counts ? `${g.counts.events} event(s) in the last ${minutes} min (${g.group?.name})` : undefined;
         return { line, findings: g.findings.map(asEvidence) };
       },
@@ -113,7 +123,7 @@ function logTasks(ctx: GatherContext, input: DiagnoseInput, s: Stack): SectionTa
     {
       label: 'Access logs',
       run: async () => {
-        const g = await gatherAccessLogs(ctx, s, { window, region: input.region, limit: 5 });
+        const g = await access();
         const c = g.read?.counts;
         const line = c ? `${c.rejections} of ${c.requests} request(s) rejected in the last ${minutes} min` : undefined;
         return { line, findings: g.findings.map(asEvidence) };

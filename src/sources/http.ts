@@ -30,10 +30,11 @@ import { rootCertificates } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
 import { SourceError, type SourceErrorCode } from './errors.js';
 import { proxyFor, type ProxyChoice } from './proxy.js';
+import { loadUndici } from './undici.js';
 
 /** undici is loaded on the first fetch, not at start-up (--help and offline token tools never need it). */
 let undiciModule: Promise<typeof import('undici')> | undefined;
-const undici = () => (undiciModule ??= import('undici'));
+const undici = () => (undiciModule ??= Promise.resolve().then(loadUndici));
 
 export interface HttpPolicy {
   /** Allow `http:` to 127.0.0.0/8 and ::1 (for local test issuers). */

@@ -20,13 +20,13 @@ const checkAlbOidc = defineTool({
   title: 'Check the OpenCode distribution ALB\'s authenticate-oidc rule',
   description:
     'For share-viewer / web UI 401s at the OpenCode distribution ALB: reads its rule 10 authenticate-oidc action (listener from SSM; the ClientSecret is never read out) and checks issuer and endpoints against discovery, the client id against SSM oidc/alb-client-id, OnUnauthenticatedRequest, the /oauth2/idpresponse callback (with allowed_callback_urls), and that the IdP\'s token and user-info endpoints have IPv4 on 443 (the ALB cannot use IPv6 to the IdP).',
-  input: z.object({
+  input: () => z.object({
     env: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Environment name (default: $ENVIRONMENT, then "environment" in ./cdk.context.json, then "dev").'),
     listener_arn: z.string().optional().describe('The distribution ALB\'s HTTPS listener (default: SSM /opencode/<env>/alb/oidc/listener-arn).'),
     allowed_callback_urls: z.array(z.string()).max(100).optional().describe('The IdP app\'s allowed callback/redirect URLs (e.g. the Cognito app client\'s CallbackURLs), to compare with the ALB\'s.'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     env: z.string(),
     listener_arn: z.string().nullable(),
     rule_priority: z.union([z.number(), z.literal('default')]).nullable(),
@@ -52,7 +52,7 @@ const verifyAlbOidcData = defineTool({
   title: 'Verify an x-amzn-oidc-data header',
   description:
     'Verifies the x-amzn-oidc-data header an ALB authenticate action adds (captured by the user at the target; pass it by file or env var): ES256 signature with the ALB public key named by its kid (https://public-keys.auth.elb.<region>.amazonaws.com/<kid>, region from the signer ARN unless given), signer = the expected ALB ARN, exp. Tolerates the base64 padding AWS documents for this header (some JWT libraries reject it). Never returns the value; shows the header fields and the claim names.',
-  input: z.object({
+  input: () => z.object({
     data: z.string().optional().describe('The header value itself. Prefer data_file or data_env.'),
     data_file: z.string().optional().describe('Path to a file holding the header value.'),
     data_env: z.string().optional().describe('Name of an environment variable (of the server process) holding the header value.'),
@@ -61,7 +61,7 @@ const verifyAlbOidcData = defineTool({
     keys_url: z.string().optional().describe('Base URL of the public keys instead of https://public-keys.auth.elb.<region>.amazonaws.com (tests, mirrors).'),
     now: nowInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     data_fingerprint: z.string(),
     data_source: z.string(),
     header: z.object({ alg: z.string().nullable(), kid: z.string().nullable(), signer: z.string().nullable(), iss: z.string().nullable(), client: z.string().nullable(), exp: z.number().nullable() }),

@@ -31,14 +31,14 @@ const checkApiKey = defineTool({
   title: 'Check an OpenCode API key',
   description:
     'Answers "why is my X-API-Key rejected?" for the OpenCode Stack: checks the oc_ prefix and shape (no oc_ → the ALB\'s 403 default action), then looks the key\'s SHA-256 up in the DynamoDB table named in SSM, as the router does: unknown, revoked (300 s per-task cache), expired, or active with its owner and expiry. The key is read from a file or an environment variable only and never shown; its hash and public key_prefix may be.',
-  input: z.object({
+  input: () => z.object({
     api_key_file: z.string().optional().describe('Path to a file holding the API key (oc_…).'),
     api_key_env: z.string().optional().describe('Name of an environment variable (of the jwt-triage process) holding the API key.'),
     with_bearer: z.boolean().optional().describe('The same request also sends a Bearer token in the Authorization header (then the JWT rule wins).'),
     env: z.string().optional().describe('Stack environment name (default: ENVIRONMENT, then cdk.context.json, then dev).'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: envShape,
     key_source: z.string().describe('Where the key was read from (file:… or env:…).'),
     key_prefix: z.string().optional().describe('The router\'s public id of the key: its first 10 characters.'),

@@ -16,7 +16,7 @@ const findStsFailures = defineTool({
   title: 'Find what STS saw: AssumeRoleWithWebIdentity in CloudTrail',
   description:
     'What did STS see? Reads CloudTrail event history (LookupEvents) for AssumeRoleWithWebIdentity in a window (default 24 h, up to 90 days), optionally for one role: each call\'s role, provider, subject and audience as recorded, error code and message, explained. "Couldn\'t retrieve verification key" failures are not logged there.',
-  input: z.object({
+  input: () => z.object({
     role: z.string().optional().describe('Only events for this role (ARN, or role name).'),
     since: z.string().optional().describe('How far back from now (or from end): 30m, 6h, 7d. Default 24h.'),
     start: z.string().optional().describe('Window start (ISO 8601), instead of since.'),
@@ -25,7 +25,7 @@ const findStsFailures = defineTool({
     ...regionInputShape,
     now: nowInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     window: z.object({ start: z.string(), end: z.string() }),
     region: z.string().nullable(),
     events: z.array(eventShape).describe('Newest first, at most 50.'),

@@ -41,11 +41,11 @@ const getClusterOidc = defineTool({
   title: "Read the cluster's own OIDC issuer and JWKS",
   description:
     "Reads the Kubernetes API server's own discovery document and JWKS with `kubectl get --raw` (no shell, with a timeout): issuer, jwks_uri and the signing keys (kid/kty/alg). Use it to compare the cluster with the public bridge: give expected_issuer (the public bridge URL) to check the API server's --service-account-issuer. A missing kubectl, an unreachable cluster or rejected credentials is a CLUSTER_UNREACHABLE finding that says which.",
-  input: z.object({
+  input: () => z.object({
     ...kubeShape,
     expected_issuer: z.string().optional().describe('The public issuer URL (the bridge ISSUER_URL) the API server must use as --service-account-issuer.'),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     issuer: z.string().optional().describe("The API server's issuer (the iss of its service-account tokens)."),
     jwks_uri: z.string().optional(),
     keys: z.array(keySchema).describe('The cluster signing keys (public facts only).'),
@@ -79,13 +79,13 @@ const checkPublicReachability = defineTool({
   title: 'Fetch discovery and JWKS the way AWS STS would',
   description:
     "The AWS's-eye view of an issuer (e.g. the OIDC bridge over Tailscale Funnel): fetches <issuer>/.well-known/openid-configuration and its jwks_uri with public-CA TLS, measures latency against the ~5 s STS waits, checks the token's kid is served, and can retry on a schedule (attempts, interval_seconds, with progress) while Funnel propagates. Warns when the host resolves to a Tailscale address from here (success then proves nothing for AWS). Give issuer, or a token (token_file / token_env) to use its iss and kid.",
-  input: z.object({
+  input: () => z.object({
     issuer: z.string().optional().describe("The issuer URL (default: the token's iss)."),
     ...tokenInputShape,
     attempts: z.number().int().min(1).max(30).default(1).describe('How many times to try until discovery and JWKS both succeed (for Funnel propagation).'),
     interval_seconds: z.number().min(0).max(300).default(15).describe('Seconds to wait between attempts.'),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     issuer: z.string(),
     discovery_url: z.string(),
     jwks_uri: z.string().optional(),
@@ -164,7 +164,7 @@ const checkBridgeLogsTool = defineTool({
   title: "Classify the OIDC bridge's log events",
   description:
     'Why is the OIDC bridge failing? Reads its logs (kubectl logs of the pods matching the selector, or a saved log_file), parses the slog JSON events (never the message text) and classifies failures: in-cluster JWKS fetch, Tailscale login, Funnel not permitted for the tag, issuer host vs certificate, a silent startup stop (config: run check_bridge_config). Count, first/last and the fix per event; lines are never echoed.',
-  input: z.object({
+  input: () => z.object({
     ...kubeShape,
     namespace: namespaceInput,
     pod: k8sName('pod').optional().describe('The bridge pod name (default: the pods matching selector).'),
@@ -174,7 +174,7 @@ const checkBridgeLogsTool = defineTool({
     tail: z.number().int().min(1).max(100000).default(5000).describe('At most this many lines per pod (the newest).'),
     log_file: z.string().optional().describe('Read a saved log file instead of kubectl logs.'),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     source: z.string().describe('kubectl logs pod/<ns>/<name>, or file:<path>.'),
     pods: z.array(z.object({ name: z.string(), namespace: z.string(), phase: z.string().optional(), restarts: z.number(), lines: z.number() })),
     lines_read: z.number(),
@@ -215,7 +215,7 @@ const checkBridgeConfigTool = defineTool({
   title: "Check the OIDC bridge Deployment's settings",
   description:
     'Is the OIDC bridge configured as it requires? From its Deployment (kubectl get) or an env object: required settings, ISSUER_URL https and host-only with host <TS_HOSTNAME>.<tailnet>.ts.net, TS_TAG starting tag:, removed settings, secrets kept in Secrets, and the API server\'s issuer = ISSUER_URL. Use when the bridge stops at startup (it prints no config error). Secret values are never read or shown.',
-  input: z.object({
+  input: () => z.object({
     ...kubeShape,
     namespace: namespaceInput,
     deployment: k8sName('deployment').optional().describe('The bridge Deployment name (default: the one matching selector).'),
@@ -224,7 +224,7 @@ const checkBridgeConfigTool = defineTool({
     env: z.record(z.string(), z.string()).optional().describe('The settings instead of reading the Deployment: NAME → value, or "secretKeyRef:<secret>/<key>" for one taken from a Secret.'),
     cluster_issuer: z.string().optional().describe("The API server's issuer, if known (default: read with kubectl unless only env is given)."),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     deployment: z.string().optional(),
     container: z.string().optional(),
     settings: z.array(z.object({ name: z.string(), from: z.string(), value: z.string().optional() })).describe('Each setting and where it comes from; values only for non-secret bridge settings.'),

@@ -27,6 +27,18 @@ export type ToolContext = GatherContext;
 export const TOOLSETS = ['default', 'token', 'keys', 'opencode', 'web-identity', 'cluster'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
+/** The toolset names `--toolsets` accepts. */
+export const TOOLSET_CHOICES = [...TOOLSETS, 'all'] as const;
+
+/** Parses `token,keys` (flag or JWT_TRIAGE_TOOLSETS) into toolset names; throws UsageError naming a bad one. */
+export function parseToolsets(value: string | undefined): (Toolset | 'all')[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(TOOLSET_CHOICES as readonly string[]).includes(n));
+  if (bad.length) throw new UsageError(`Unknown toolset ${bad.map((b) => `"${b}"`).join(', ')}.`, `Use a comma-separated list of: ${TOOLSET_CHOICES.join(', ')}.`);
+  return names as (Toolset | 'all')[];
+}
+
 export interface CliSpec<I> {
   /** `jwt-triage <command>`. */
   command: string;
@@ -59,8 +71,31 @@ export interface ToolDef<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   textReplacesFindings?: boolean;
 }
 
-export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDef<I, O>): ToolDef<I, O> {
-  return def;
+/**
+ * A record as written: `input` and `output` may be functions that build the schema, so a process
+ * builds only the schemas it uses (`jwt-triage decode` builds decode_token's, not all 28 tools').
+ */
+export type ToolSpec<I extends z.ZodObject, O extends z.ZodObject> = Omit<ToolDef<I, O>, 'input' | 'output'> & {
+  input: I | (() => I);
+  output: O | (() => O);
+};
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(spec: ToolSpec<I, O>): ToolDef<I, O> {
+  const { input, output, ...rest } = spec;
+  const record = rest as ToolDef<I, O>;
+  // Built on first read, then kept: every reader (runTool, the CLI's flags, tools/list) sees one schema object.
+  lazily(record, 'input', input);
+  lazily(record, 'output', output);
+  return record;
+}
+
+function lazily<T extends object>(record: object, key: string, value: T | (() => T)): void {
+  if (typeof value !== 'function') {
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+    return;
+  }
+  let built: T | undefined;
+  Object.defineProperty(record, key, { get: () => (built ??= (value as () => T)()), enumerable: true, configurable: true });
 }
 
 // A list of tools of different schemas: the handler types are checked inside each record.

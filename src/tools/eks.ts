@@ -17,7 +17,7 @@ const checkEksPodCredentials = defineTool({
     'AWS_WEB_IDENTITY_TOKEN_FILE) or Pod Identity (association, the agent at 169.254.170.23) or neither (node-role fallback), and checks that one: ' +
     'the pod mutated at creation ("recreate the pod"), webhook failurePolicy Ignore, static keys that win, fsGroup, token age; with cluster: the ' +
     'cluster issuer vs the IAM provider, the role trust for the pod, or the association and trust for pods.eks.amazonaws.com. Read-only (kubectl get, eks/iam reads).',
-  input: z.object({
+  input: () => z.object({
     namespace: z.string().min(1).default('default').describe('The pod\'s namespace.'),
     pod: z.string().optional().describe('The pod name (else: the newest pod running as service_account).'),
     service_account: z.string().optional().describe('The service account name (when no pod is given).'),
@@ -28,7 +28,7 @@ const checkEksPodCredentials = defineTool({
     ...regionInputShape,
     now: nowInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     pod: z.string().nullable(),
     service_account: z.string().nullable(),
     mechanism: z.enum(['irsa', 'pod_identity', 'none']).describe('What is in effect in the pod (from the injected env).'),

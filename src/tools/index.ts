@@ -1,5 +1,5 @@
 /** The one tool list, and the one filter over it. */
-import { TOOLSETS, type AnyTool, type Toolset } from './define.js';
+import { type AnyTool, type Toolset } from './define.js';
 import apiKeys from './api-keys.js';
 import cluster from './cluster.js';
 import diagnose from './diagnose.js';
@@ -11,7 +11,6 @@ import webIdentity from './web-identity.js';
 import eks from './eks.js';
 import cloudtrail from './cloudtrail.js';
 import albOidc from './alb-oidc.js';
-import { UsageError } from '../sources/errors.js';
 
 export const ALL_TOOLS: readonly AnyTool[] = [...diagnose, ...token, ...keys, ...opencode, ...apiKeys, ...logs, ...webIdentity, ...cluster, ...eks, ...cloudtrail, ...albOidc];
 
@@ -31,17 +30,8 @@ export function selectTools(filter: ToolFilter = {}, tools: readonly AnyTool[] =
   return tools.filter((t) => wanted(t) && (!filter.readOnly || t.type === 'readOnly'));
 }
 
-/** The toolset names `--toolsets` accepts. */
-export const TOOLSET_CHOICES = [...TOOLSETS, 'all'] as const;
-
-/** Parses `token,keys` (flag or JWT_TRIAGE_TOOLSETS) into toolset names; throws UsageError naming a bad one. */
-export function parseToolsets(value: string | undefined): (Toolset | 'all')[] {
-  if (value === undefined) return [];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = names.filter((n) => !(TOOLSET_CHOICES as readonly string[]).includes(n));
-  if (bad.length) throw new UsageError(`Unknown toolset ${bad.map((b) => `"${b}"`).join(', ')}.`, `Use a comma-separated list of: ${TOOLSET_CHOICES.join(', ')}.`);
-  return names as (Toolset | 'all')[];
-}
+// (Kept in define.ts so the CLI parses `serve` flags without loading every tool.)
+export { parseToolsets, TOOLSET_CHOICES } from './define.js';
 
 export function findTool(name: string, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool | undefined {
   return tools.find((t) => t.name === name || t.cli.command === name);

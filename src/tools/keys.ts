@@ -153,14 +153,14 @@ const checkDiscoveryTool = defineTool({
   title: 'Check OIDC discovery',
   description:
     'Fetches <issuer>/.well-known/openid-configuration as STS / the ALB would: reachable (classified cause when not), issuer EXACTLY the token\'s iss, jwks_uri https, RS256 advertised, latency vs STS\'s ~5 s, redirects. Give issuer or a token. attempts + interval_seconds wait for an endpoint still propagating (a new Tailscale Funnel).',
-  input: z.object({
+  input: () => z.object({
     issuer: z.string().optional().describe('Issuer URL (https://…). Default: the token\'s iss.'),
     ...tokenInputShape,
     consumer: consumerInput,
     attempts: z.number().int().min(1).max(20).default(1).describe('How many times to try before giving up (1–20).'),
     interval_seconds: z.number().min(0).max(120).default(5).describe('Seconds to wait between attempts.'),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     issuer: z.string().describe('The issuer whose discovery document was fetched.'),
     url: z.string(),
     attempts: z.array(attemptSchema),
@@ -262,14 +262,14 @@ const checkJwksTool = defineTool({
   title: 'Check a JWKS and a token signature',
   description:
     'Fetches a JWKS (jwks_url, jwks_file, or via discovery of issuer / the token\'s iss; never jku/x5u) and checks it: keys by kid/kty/alg/use (public members only), exposed private key material, duplicate or unusable keys, the consumer\'s limits (alb: RS256, ≤ 10 keys, ≤ 150 KB; bridge: RSA/RS256/kid; sts: RSA or EC for RS/ES 256/384/512). With a token: its kid served (without kid: the one key fitting its alg) and its signature verified with jose.',
-  input: z.object({
+  input: () => z.object({
     jwks_url: z.string().optional().describe('URL of the JWKS (https).'),
     jwks_file: z.string().optional().describe('Path to a JWKS JSON file.'),
     issuer: z.string().optional().describe('Issuer URL: the JWKS is found through its discovery document (jwks_uri).'),
     ...tokenInputShape,
     consumer: consumerInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     source: z.string().describe('Where the key set came from.'),
     bytes: z.number().optional(),
     elapsed_ms: z.number().optional(),
@@ -352,7 +352,7 @@ const compareJwksTool = defineTool({
   title: 'Compare two key sets',
   description:
     'Compares two JWKS (each a URL, file, issuer or the cluster via kubectl): kids only in A, only in B, in both, same key or not (RFC 7638 thumbprint). Cluster vs the public (bridge) JWKS names the keys the cluster signs with that AWS cannot see; with a token, whether its kid is in each. For a rotation or a stale bridge copy.',
-  input: z.object({
+  input: () => z.object({
     a_url: z.string().optional().describe('Set A: URL of a JWKS (https).'),
     a_file: z.string().optional().describe('Set A: path to a JWKS JSON file.'),
     a_issuer: z.string().optional().describe('Set A: issuer URL; the JWKS is found through its discovery document.'),
@@ -367,7 +367,7 @@ const compareJwksTool = defineTool({
     b_kubeconfig: kubeconfigPath().optional().describe('Set B: kubeconfig path for b_cluster (default: KUBECONFIG or ~/.kube/config).'),
     ...tokenInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     a: sideSchema,
     b: sideSchema,
     only_in_a: z.array(z.string()),

@@ -23,14 +23,14 @@ const searchLogs = defineTool({
   title: 'Search the OpenCode router logs',
   description:
     'What did the OpenCode router log? Counts by status, message, auth source and error code, and the newest events (parsed, redacted, never raw lines), over a window. The log group comes from the ECS task definition, never a guessed name; windows over 6 h use Logs Insights. A rejected API key leaves no router log line.',
-  input: z.object({
+  input: () => z.object({
     ...windowInput,
     log_group: z.string().optional().describe('Log group name (default: from the ECS task definition named in SSM).'),
     filter_pattern: z.string().optional().describe('CloudWatch filter pattern: plain terms or "quoted phrases", e.g. "Request completed" or a request id.'),
     insights: z.boolean().optional().describe('Aggregate with CloudWatch Logs Insights instead of paging through events.'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: envShape,
     log_group: z.object({ name: z.string(), source: z.string() }).optional(),
     window: windowShape,
@@ -74,12 +74,12 @@ const searchAccessLogs = defineTool({
   title: 'Search the JWT ALB access logs',
   description:
     'Reads the JWT ALB\'s access logs where they really are (S3 bucket opencode-jwt-alb-logs-<env>-<account>, prefix jwt-alb, gzip; never CloudWatch) over a window: 401/403 counts by path and by matched rule / actions, who answered (default 403, jwt-validation 401, or the router), and the newest rejected requests (client IP, method, path without query values, rule, user agent, error_reason). Says when access logging is off.',
-  input: z.object({
+  input: () => z.object({
     ...windowInput,
     bucket: z.string().optional().describe('Bucket name (default: opencode-jwt-alb-logs-<env>-<account>, account from sts:GetCallerIdentity).'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: envShape,
     bucket: z.object({ name: z.string(), source: z.string() }).optional(),
     prefix: z.string(),

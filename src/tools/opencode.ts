@@ -90,13 +90,13 @@ const getSsmParameters = defineTool({
   description:
     'Read the OpenCode Stack\'s SSM parameters under /opencode/<env>/ (by path, recursive and paged, or by names) and name the missing ones with the stack to redeploy (SSM_PARAMETER_MISSING). ' +
     'Use first when the stack misbehaves after a deploy, or to find the issuer, JWKS URL, client ids and listener ARN. String values are shown; SecureString values are never decrypted and never shown (type, version, last modified only).',
-  input: z.object({
+  input: () => z.object({
     ...envInput,
     path: z.string().optional().describe('Read every parameter under this path (recursive). Default: /opencode/<env>/, checked against the expected set.'),
     names: z.array(z.string()).optional().describe('Read these parameters instead (full names, or suffixes under /opencode/<env>/, e.g. oidc/issuer).'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: environmentOut,
     mode: z.enum(['path', 'names']),
     path: z.string().optional(),
@@ -169,8 +169,8 @@ const describeListenerRules = defineTool({
     'List every rule of the OpenCode JWT ALB\'s HTTPS listener with ALL its conditions (path-pattern, http-header with its header name, host-header…) and actions sorted by Order, and compare them with the chain the API stack creates ' +
     '(1 health, 2 update, 3 api-keys + Bearer, 5 Bearer, 10 X-API-Key oc_*, default fixed-response 403): ALB_RULE_MISSING, ALB_RULE_MISORDERED, ALB_RULE_UNEXPECTED, ALB_DEFAULT_ACTION_CHANGED, ALB_LISTENER_NOT_FOUND. ' +
     'Use when requests get an unexpected 401/403. The listener ARN is read from SSM unless given.',
-  input: z.object({ ...envInput, ...listenerInput, ...regionInputShape }),
-  output: resultSchema({
+  input: () => z.object({ ...envInput, ...listenerInput, ...regionInputShape }),
+  output: () => resultSchema({
     environment: environmentOut,
     listener_arn: z.string().optional(),
     listener_arn_source: z.enum(['input', 'ssm']).optional(),
@@ -205,14 +205,14 @@ const checkAlbJwt = defineTool({
   description:
     'Compare the jwt-validation action on the JWT ALB\'s rules 3 and 5 (Issuer, JwksEndpoint, aud additional claim) with SSM oidc/issuer, oidc/jwks-url and oidc/cli-client-id: ALB_JWT_CONFIG_MISMATCH when the ALB holds stale values (the CDK caches SSM lookups in cdk.context.json). ' +
     'Also checks the live JWKS against the ALB limits (RS256 only, ≤ 10 keys, ≤ 150 KB) and, if a token is given, judges it as the ALB does (alg, exp, iss, aud format, Cognito access vs ID token, kid and signature). Use when valid-looking Bearer tokens get 401.',
-  input: z.object({
+  input: () => z.object({
     ...envInput,
     ...listenerInput,
     ...tokenInputShape,
     check_jwks: z.boolean().optional().describe('Fetch the JWKS the ALB uses and check its limits (default true).'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: environmentOut,
     listener_arn: z.string().optional(),
     ssm: z.object({ issuer: z.string().optional(), jwks_url: z.string().optional(), cli_client_id: z.string().optional() }),
@@ -286,7 +286,7 @@ const simulate = defineTool({
   title: 'Simulate a request against the JWT ALB',
   description:
     'Why 403 and not 401? Given method, path and whether a Bearer token and/or an X-API-Key is sent, finds which listener rule answers under ALB semantics and what the caller gets: forward, 401 from jwt-validation, or the default 403. Live rules, or the stack\'s chain with offline. Pass the token (token_file/token_env) to judge it as the ALB would; never secret header values.',
-  input: z.object({
+  input: () => z.object({
     ...envInput,
     method: z.string().default('GET').describe('HTTP method (default GET).'),
     path: z.string().describe('Request path, e.g. /v1/chat/completions (a query string is used for matching, never shown).'),
@@ -299,7 +299,7 @@ const simulate = defineTool({
     ...listenerInput,
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     environment: environmentOut,
     rules_source: z.enum(['live', 'preset']).describe('live: read from the listener; preset: the chain the API stack creates.'),
     request: z.object({ method: z.string(), path: z.string().describe('Without the query string.'), headers: z.array(z.string()).describe('Names with non-secret values only.') }),

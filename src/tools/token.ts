@@ -31,12 +31,12 @@ const decodeToken = defineTool({
     'Decode a JWT without verifying it: protected header, claims (times also as ISO dates), form (JWS, JWE, unsecured alg none) and what kind of token it looks like (OIDC ID token, OAuth/Cognito access token, Kubernetes service-account token) with the reason. ' +
     'Use first when a request with a Bearer token gets 401/403. Set expected_kind to catch an access token sent where an ID token is needed (the OpenCode ALB needs the Cognito ID token), consumer to check the algorithm (ALB/bridge: RS256; STS: RS/ES 256/384/512). ' +
     'Never returns the signature or the raw token. Prefer token_file or token_env.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     expected_kind: z.enum(TOKEN_KINDS).optional().describe('The kind the consumer needs: id (OIDC ID token; the OpenCode ALB), access, or service_account (STS web identity from Kubernetes).'),
     consumer: consumerInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     ...tokenOut,
     form: z.enum(['JWS', 'JWE', 'unsecured']).optional(),
     header: z.record(z.string(), z.unknown()).optional().describe('The protected header (alg, kid, typ…).'),
@@ -80,13 +80,13 @@ const checkTime = defineTool({
   description:
     'Check a JWT\'s time claims (exp, nbf, iat) against now with a clock-skew allowance, in plain words: "expired 23 minutes ago", "valid for another 41 minutes", total lifetime. ' +
     'Use when a token is rejected as expired or not yet valid, or to rule time out. Pass now (ISO or epoch seconds) to evaluate at another instant. Never returns the raw token.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     now: nowInput,
     skew_seconds: z.number().int().min(0).max(86400).default(60).describe('Clock-skew allowance in seconds (default 60).'),
     consumer: consumerInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     ...tokenOut,
     now: z.string().optional().describe('The instant evaluated, ISO 8601.'),
     skew_seconds: z.number(),
@@ -123,7 +123,7 @@ const compare = defineTool({
   description:
     'Compare a JWT\'s iss, aud (string or array), sub and any named claims with the values a verifier expects (ALB jwt-validation config, IAM OIDC provider, role trust policy). Exact match; when they differ it says how: trailing slash, http vs https, case, whitespace, host vs path, a near-miss spelling (sts.amazon.com vs sts.amazonaws.com), array vs string (aud_format single-string, as the ALB uses). ' +
     'Use when a token is rejected for its issuer or audience. Never returns the raw token.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     expected_issuer: z.string().optional().describe('The issuer the verifier expects, e.g. https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC.'),
     expected_audience: z.string().optional().describe('The audience the verifier expects (OpenCode ALB: the CLI client id; STS: sts.amazonaws.com).'),
@@ -131,7 +131,7 @@ const compare = defineTool({
     expected_claims: z.record(z.string(), z.unknown()).optional().describe('Other claims as name → expected value, e.g. {"token_use": "id"}.'),
     aud_format: z.enum(AUD_FORMATS).optional().describe('How the verifier reads aud (ALB claim Format): single-string requires a JSON string, not an array.'),
   }),
-  output: resultSchema({ ...tokenOut, compared: z.array(z.string()).describe('The claims compared.') }),
+  output: () => resultSchema({ ...tokenOut, compared: z.array(z.string()).describe('The claims compared.') }),
   type: 'readOnly',
   network: false,
   cli: { command: 'claims', summary: 'Compare iss / aud / sub / named claims with expected values; say how they differ', examples: ['jwt-triage claims --token-file token.jwt --expected-issuer https://issuer.example.com --expected-audience sts.amazonaws.com', `jwt-triage claims --token-env TOKEN --expected-audience <cli-client-id> --aud-format single-string --expected-claims '{"token_use":"id"}'`] },

@@ -45,7 +45,7 @@ const checkWebIdentityToken = defineTool({
   title: 'Check a token against STS web-identity requirements',
   description:
     'Does the token meet STS AssumeRoleWithWebIdentity\'s requirements? 4–20,000 characters, RS/ES 256/384/512 (a missing kid only warns), iss https and exactly expected_issuer, aud containing expected_audience (default sts.amazonaws.com), sub = system:serviceaccount:<namespace>:<service_account>, not expired beyond STS\'s 5-minute window. Offline.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     expected_issuer: z.string().optional().describe('The issuer the IAM provider was created for, e.g. https://bridge.tail1234.ts.net.'),
     expected_audience: z.string().default(STS_AUDIENCE).describe('The audience STS expects in aud (default sts.amazonaws.com).'),
@@ -54,7 +54,7 @@ const checkWebIdentityToken = defineTool({
     skew_seconds: z.number().int().min(0).max(3600).default(300).describe('Clock-skew allowance for exp (STS documents a 5-minute window: default 300).'),
     now: nowInput,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     token_fingerprint: z.string(),
     token_source: z.string(),
     issuer: z.string().nullable(),
@@ -84,13 +84,13 @@ const checkIamOidcProvider = defineTool({
   title: 'Find the IAM OIDC provider STS would use',
   description:
     'Lists the account\'s IAM OIDC providers and finds the one whose URL equals the token\'s iss (or issuer) exactly — IAM stores host + path without https://, a trailing slash counts. Reports IAM_OIDC_PROVIDER_MISSING with near misses and how they differ, IAM_PROVIDER_AUDIENCE_MISSING when the client id list lacks the audience, and the thumbprints. Needs iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     issuer: z.string().optional().describe('The issuer URL to look up, when no token is given (e.g. https://bridge.tail1234.ts.net).'),
     expected_audience: z.string().optional().describe('The audience the client id list must hold (default: the token\'s aud, else sts.amazonaws.com).'),
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     issuer: z.string().nullable(),
     wanted_url: z.string().nullable(),
     provider: providerShape.nullable(),
@@ -149,8 +149,8 @@ const checkRoleTrust = defineTool({
   title: 'Evaluate a role\'s trust policy for a token',
   description:
     'Does the role\'s trust policy let this token in? Reads it (GetRole) or takes trust_policy, and evaluates it as IAM does: Principal.Federated = the provider for iss, sts:AssumeRoleWithWebIdentity (wildcards, NotAction), conditions on <provider>:sub/:aud/other keys with String* operators, ForAnyValue/ForAllValues, IfExists, Null; session tags need sts:TagSession. Per-statement results and the decision. The cause of STS "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity".',
-  input: z.object({ ...tokenInputShape, ...trustInputShape, ...regionInputShape }),
-  output: resultSchema({
+  input: () => z.object({ ...tokenInputShape, ...trustInputShape, ...regionInputShape }),
+  output: () => resultSchema({
     role_arn: z.string().nullable(),
     provider_arn: z.string().nullable(),
     decision: z.enum(['allow', 'explicit_deny', 'implicit_deny', 'undetermined']).nullable(),
@@ -182,8 +182,8 @@ const explainStsErrorTool = defineTool({
   title: 'Explain an STS AssumeRoleWithWebIdentity error',
   description:
     'Paste an STS error (CLI "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: …", SDK "InvalidIdentityTokenException: …", XML <Error>, or a JSON log line): returns which case it is, what it means, which tools confirm it and the fix — including "Couldn\'t retrieve verification key" (public reachability of discovery/JWKS, not claims) and "AccessDenied" (the role\'s TRUST policy, not its permissions). Offline; a token inside the text is never echoed.',
-  input: z.object({ error_text: z.string().min(1).max(20000).describe('The error as printed (any form). A JWT inside it is removed before quoting.') }),
-  output: resultSchema({
+  input: () => z.object({ error_text: z.string().min(1).max(20000).describe('The error as printed (any form). A JWT inside it is removed before quoting.') }),
+  output: () => resultSchema({
     case: z.string().nullable(),
     error_code: z.string().nullable(),
     form: z.enum(['cli', 'sdk', 'xml', 'json', 'plain']),
@@ -232,7 +232,7 @@ const predictStsOutcomeTool = defineTool({
   title: 'Predict what STS AssumeRoleWithWebIdentity would answer',
   description:
     'Predicts STS\'s answer in its order of evaluation (provider → keys → expiry → audience → trust): success, or the exact error string ("InvalidIdentityToken: No OpenIDConnect provider found…"), from the token, public discovery/JWKS as AWS fetches them (or jwks_file/reachability), the IAM provider and the role\'s trust policy. offline touches no network or AWS; what was not gathered is listed as an assumption.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     ...trustInputShape,
     provider_client_ids: z.array(z.string()).optional().describe('The provider\'s client id list (with provider_arn), instead of reading IAM.'),
@@ -244,7 +244,7 @@ const predictStsOutcomeTool = defineTool({
     now: nowInput,
     ...regionInputShape,
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     outcome: z.enum(['success', 'error', 'unknown']),
     stage: z.enum(['token', 'provider', 'keys', 'expiry', 'audience', 'trust', 'done']),
     error_code: z.string().nullable(),
@@ -288,14 +288,14 @@ const probeAssumeRole = defineTool({
   title: 'Probe: one real AssumeRoleWithWebIdentity (opt-in)',
   description:
     'OPT-IN, requires confirm=true. Makes ONE real, unsigned sts:AssumeRoleWithWebIdentity call with the token for role_arn (DurationSeconds 900). Not read-only (it mints short-lived credentials) but not destructive: the credentials are discarded immediately and never returned. Result: success (assumed-role ARN, expiry) or STS\'s error, explained as by explain_sts_error.',
-  input: z.object({
+  input: () => z.object({
     ...tokenInputShape,
     role_arn: z.string().describe('The role to assume, arn:aws:iam::<account>:role/<name>.'),
     role_session_name: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('jwt-triage-probe').describe('RoleSessionName (default jwt-triage-probe).'),
     confirm: z.boolean().default(false).describe('Must be true: this makes one real STS call that issues (and discards) credentials.'),
     region: z.string().optional().describe('STS region (default: AWS_REGION, else us-east-1).'),
   }),
-  output: resultSchema({
+  output: () => resultSchema({
     role_arn: z.string(),
     result: z.enum(['success', 'rejected']),
     assumed_role_arn: z.string().nullable(),

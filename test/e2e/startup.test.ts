@@ -1,13 +1,15 @@
 /**
  * What the BUILT binary loads at start-up (not how fast: speed is measured in `npm run bench`).
- * A loader hook records every file the process reads as a module: `--help`, an offline token
- * command and the server's initialize must load the one bundled file and neither undici nor any
- * AWS SDK package (those load on the first fetch / AWS call).
+ * A loader hook records every file the process reads as a module: `--help` loads the bin alone
+ * (its text is rendered at build time); an offline token command and the server's initialize load
+ * the bin and a few of its chunks (dist/chunks/, esbuild code splitting) — the token command not
+ * the server's chunk — and neither undici nor any AWS SDK package (those load on the first fetch /
+ * AWS call).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../helpers/tokens.js';
 import { CLI } from './client.js';
@@ -44,16 +46,25 @@ function loaded(args: string[], input = ''): string[] {
 
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } }) + '\n';
 
-describe('start-up loads one file, no undici, no AWS SDK', () => {
+const CHUNKS = join(dirname(CLI), 'chunks') + '/';
+const isServerChunk = (f: string) => f.startsWith(CHUNKS) && /\/server-[A-Z0-9]+\.js$/.test(f);
+
+describe('start-up loads a few bundled files, no undici, no AWS SDK', () => {
+  it('--help loads the bin alone', () => {
+    expect(loaded(['--help'])).toEqual([CLI]);
+  });
+
   it.each([
-    ['--help', ['--help'], ''],
-    ['decode --token-file', ['decode', '--token-file', '@TOKEN'], ''],
-    ['serve through initialize', ['serve'], initialize],
-  ])('%s', (_name, args, input) => {
+    ['decode --token-file', ['decode', '--token-file', '@TOKEN'], '', false],
+    ['serve through initialize', ['serve'], initialize, true],
+  ])('%s', (_name, args, input, server) => {
     const files = loaded(args.map((a) => (a === '@TOKEN' ? tokenFile : a)), input);
     expect(files).toContain(CLI);
     expect(files.filter((f) => f.includes('/node_modules/undici/'))).toEqual([]);
     expect(files.filter((f) => f.includes('/node_modules/@aws-sdk/'))).toEqual([]);
-    expect(files.filter((f) => !f.includes('/node_modules/'))).toEqual([CLI]);
+    const ours = files.filter((f) => !f.includes('/node_modules/'));
+    expect(ours.filter((f) => f !== CLI && !f.startsWith(CHUNKS))).toEqual([]);
+    expect(ours.length).toBeLessThanOrEqual(16);
+    expect(ours.some(isServerChunk)).toBe(server);
   });
 });
