@@ -8,7 +8,7 @@ import type { Ranked } from './rank.js';
 import type { Section } from './types.js';
 
 const MARK: Record<Finding['status'], string> = { pass: '✓', fail: '✗', warn: '!', skip: '–', error: '?' };
-const RULE = '─'.repeat(48);
+const RULE = '─'.repeat(40);
 
 /** The section's status: its worst finding's (a section with nothing in it was not checked). */
 export function sectionStatus(s: Section): Finding['status'] {

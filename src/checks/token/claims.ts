@@ -29,6 +29,9 @@ function label(d: ClaimDifference): string {
 
 type Claims = Record<string, unknown>;
 
+/** A difference as evidence: "different" alone says all (actual and expected are beside it). */
+const asEvidence = (d: ClaimDifference): ClaimDifference | { kind: 'different' } => (d.kind === 'different' ? { kind: 'different' } : d);
+
 export function compareClaims(claims: Claims, expected: Expected): Finding[] {
   const out: Finding[] = [];
   if (expected.iss !== undefined) out.push(compareIssuer(claims.iss, expected.iss));
@@ -51,7 +54,7 @@ function compareIssuer(iss: unknown, want: string): Finding {
   return fail('TOKEN_ISSUER_MISMATCH', {
     title: d.kind === 'missing' ? 'The token has no iss claim' : `iss is not exactly the expected issuer (${label(d)})`,
     detail: `iss ${JSON.stringify(iss ?? null)} vs expected ${JSON.stringify(want)}${d.kind !== 'different' ? `: ${d.text}` : ''}. Issuers are compared byte for byte (ALB, STS, every OIDC library).`,
-    evidence: { ...evidence, difference: d },
+    evidence: { ...evidence, difference: asEvidence(d) },
     fix: d.kind === 'missing'
       ? 'Get a token from the identity provider itself (every OIDC token carries iss).'
       : `Make the two identical: set the verifier's issuer (ALB jwt-validation Issuer, IAM OIDC provider URL) to ${JSON.stringify(iss)}, or change the issuer setting (Kubernetes --service-account-issuer; bridge ISSUER_URL) so new tokens carry ${JSON.stringify(want)}.`,
@@ -68,7 +71,7 @@ function compareAudience(claims: Claims, want: string, format: AudFormat | undef
     return fail('TOKEN_AUDIENCE_MISMATCH', {
       title: 'aud is an array where a single string is required',
       detail: `The expected audience is in the array, but an ALB claim with Format "single-string" only matches a string value.`,
-      evidence: { ...evidence, difference: d },
+      evidence: { ...evidence, difference: asEvidence(d) },
       fix: 'Set the ALB jwt-validation claim Format to "string-array" for aud, or have the issuer emit aud as one string.',
     });
   }
@@ -91,7 +94,7 @@ function compareAudience(claims: Claims, want: string, format: AudFormat | undef
     title: `aud does not contain the expected audience${d && d.kind !== 'different' ? ` (${label(d)})` : ''}`,
     // "the values are different" would only repeat the two values just printed.
     detail: `aud ${JSON.stringify(aud)} vs expected ${JSON.stringify(want)}${d && d.kind !== 'different' ? `: ${d.text}` : ''}.`,
-    evidence: { ...evidence, difference: d ?? { kind: 'type', text: `aud is ${typeName(aud)}` } },
+    evidence: { ...evidence, difference: d ? asEvidence(d) : { kind: 'type', text: `aud is ${typeName(aud)}` } },
     fix: `Request the token for audience ${JSON.stringify(want)} (Kubernetes: the projected token's audience; Cognito: the ID token of the app client the verifier expects), or change the verifier's expected audience.`,
   });
 }
@@ -117,7 +120,7 @@ function compareSubject(sub: unknown, want: string): Finding {
   return fail('TOKEN_SUBJECT_MISMATCH', {
     title: d.kind === 'missing' ? 'The token has no sub claim' : 'sub is not the expected subject',
     detail: `sub ${JSON.stringify(sub ?? null)} vs expected ${JSON.stringify(want)}: ${d.text}.`,
-    evidence: { ...evidence, difference: d },
+    evidence: { ...evidence, difference: asEvidence(d) },
     fix: 'Use the token of the expected identity (Kubernetes: the pod\'s serviceAccountName in the namespace the trust policy names), or change the expected subject (role trust `:sub` condition).',
   });
 }
@@ -144,7 +147,7 @@ function compareClaim(name: string, actual: unknown, want: unknown): Finding {
   return fail('TOKEN_CLAIM_MISMATCH', {
     title: `${name} differs from the expected value${d.kind !== 'different' ? ` (${label(d)})` : ''}`,
     detail: `${name} ${JSON.stringify(actual)} vs expected ${JSON.stringify(want)}: ${d.text}.`,
-    evidence: { ...evidence, difference: d },
+    evidence: { ...evidence, difference: asEvidence(d) },
     fix: `Get a token whose ${name} is ${JSON.stringify(want)} (identity provider claim mapping), or change the expected value in the verifier's configuration.`,
   });
 }
