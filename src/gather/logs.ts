@@ -7,7 +7,7 @@
 import { AccessLogAggregator, checkAccessLogs, logsMissing } from '../checks/opencode/access-logs.js';
 import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterLines } from '../checks/opencode/router-logs.js';
 import type { Finding } from '../checks/finding.js';
-import { ACCESS_LOG_PREFIX, accessLogBucket, ssmPath } from '../presets/opencode.js';
+import { ACCESS_LOG_PREFIX, accessLogBucket, SSM_KEYS, ssmPath } from '../presets/opencode.js';
 import type { AwsSession } from '../sources/aws/client.js';
 import { taskDefinitionLogs } from '../sources/aws/ecs.js';
 import { filterLogEvents, insightsQuery } from '../sources/aws/logs.js';
@@ -17,7 +17,7 @@ import { callerAccount } from '../sources/aws/sts.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { once, type GatherContext } from './context.js';
 import { failureFinding } from './failure.js';
-import type { Stack } from './opencode.js';
+import { gatherSsmTree, type Stack } from './opencode.js';
 
 export const INSIGHTS_ABOVE_MS = 6 * 3600_000;
 export const MAX_PAGES = 20;
@@ -220,15 +220,25 @@ export interface AccessLogsGathered {
   notes: string[];
 }
 
+async function albAccount(ctx: GatherContext, s: Stack): Promise<string | undefined> {
+  const tree = await gatherSsmTree(ctx, s);
+  const arn = tree.parameters.find((p) => p.name === ssmPath(s.env.name, SSM_KEYS.listenerArn))?.value;
+  return arn ? /^arn:aws[a-z-]*:elasticloadbalancing:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined;
+}
+
 /** The JWT ALB's access logs in the window (S3, where they really are). */
 export function gatherAccessLogs(ctx: GatherContext, s: Stack, o: { window: Window; bucket?: string | undefined; region?: string | undefined; limit?: number | undefined }): Promise<AccessLogsGathered> {
   return once(ctx, `access-logs:${s.key}:${o.window.startMs}:${o.window.endMs}:${o.bucket ?? ''}:${o.limit ?? 20}`, async () => {
     const findings: Finding[] = [];
     const notes = ['ALB access logs hold no header values; query-string values are dropped here (only parameter names are kept).'];
     try {
-      const account = await callerAccount(s.aws);
+      // The prefix names the account that owns the load balancer (ELB user guide, "Access log files":
+      // AWSLogs/aws-account-id/elasticloadbalancing/…): the listener ARN's account, read from SSM (one
+      // memoized read the diagnosis has already started); the caller's account only when SSM has none.
+      const owner = await albAccount(ctx, s);
+      const account = owner ?? (await callerAccount(s.aws));
       const region = o.region ?? (await s.aws.region()) ?? 'us-east-1';
-      const bucket = o.bucket ? { name: o.bucket, source: 'input' } : { name: accessLogBucket(s.env.name, account ?? '<account>'), source: `preset (account ${account})` };
+      const bucket = o.bucket ? { name: o.bucket, source: 'input' } : { name: accessLogBucket(s.env.name, account ?? '<account>'), source: `preset (account ${account}${owner ? ', the listener\'s' : ', the caller\'s'})` };
       const read = await readAccessLogs(s.aws, bucket.name, `${ACCESS_LOG_PREFIX}/AWSLogs/${account}/elasticloadbalancing/${region}/`, o.window, ctx, o.limit ?? 20);
       if (!read) {
         findings.push(logsMissing(bucket.name, ACCESS_LOG_PREFIX, `bucket ${bucket.name} does not exist`));

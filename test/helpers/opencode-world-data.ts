@@ -183,17 +183,18 @@ export function albLine(o: AlbLineOptions): string {
 const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, '') + 'Z';
 
 /** The S3 key ALB writes for the file that ends at `end`. */
-export function accessLogKey(env: string, end: Date): string {
+export function accessLogKey(env: string, end: Date, account = ACCOUNT): string {
   const day = end.toISOString().slice(0, 10).replace(/-/g, '/');
-  return `jwt-alb/AWSLogs/${ACCOUNT}/elasticloadbalancing/${REGION}/${day}/${ACCOUNT}_elasticloadbalancing_${REGION}_app.opencode-jwt-${env}.50dc6c495c0c9188_${stamp(end)}_10.0.1.23_${randomBytes(4).toString('hex')}.log.gz`;
+  return `jwt-alb/AWSLogs/${account}/elasticloadbalancing/${REGION}/${day}/${account}_elasticloadbalancing_${REGION}_app.opencode-jwt-${env}.50dc6c495c0c9188_${stamp(end)}_10.0.1.23_${randomBytes(4).toString('hex')}.log.gz`;
 }
 
-export async function seedAccessLogs(endpoint: string, o: { env: string; bucket?: string; files: Array<{ end: Date; lines: string[] }> }): Promise<string> {
-  const bucket = o.bucket ?? `opencode-jwt-alb-logs-${o.env}-${ACCOUNT}`;
+/** `account`: the load balancer owner's (the bucket name and the key prefix carry it); default moto's. */
+export async function seedAccessLogs(endpoint: string, o: { env: string; bucket?: string; account?: string; files: Array<{ end: Date; lines: string[] }> }): Promise<string> {
+  const bucket = o.bucket ?? `opencode-jwt-alb-logs-${o.env}-${o.account ?? ACCOUNT}`;
   const s3 = new S3Client({ ...cfg(endpoint), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const f of o.files) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: accessLogKey(o.env, f.end), Body: gzipSync(f.lines.join('\n') + '\n') }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: accessLogKey(o.env, f.end, o.account), Body: gzipSync(f.lines.join('\n') + '\n') }));
   }
   return bucket;
 }

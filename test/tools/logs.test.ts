@@ -8,6 +8,7 @@
  */
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoEnv, useMoto, type Moto } from '../helpers/moto.js';
@@ -249,7 +250,7 @@ describe.skipIf(!HAS_MOTO)('search_alb_access_logs against moto', () => {
 
   it('reports ALB_ACCESS_LOGS_REJECTIONS with counts by cause, path and rule', async () => {
     const r = await runOk('search_alb_access_logs', { env: 'main', since: '1h' });
-    expect(r.output.bucket).toEqual({ name: 'opencode-jwt-alb-logs-main-123456789012', source: 'preset (account 123456789012)' });
+    expect(r.output.bucket).toEqual({ name: 'opencode-jwt-alb-logs-main-123456789012', source: "preset (account 123456789012, the caller's)" });
     expect(codes(r.output)).toEqual(['ALB_ACCESS_LOGS_REJECTIONS']);
     expect(codes(r.output, 'pass')).toContain('ALB_ACCESS_LOGS_DISABLED');
     const c = r.output.counts as Counts & { requests: number; rejections: number };
@@ -287,6 +288,16 @@ describe.skipIf(!HAS_MOTO)('search_alb_access_logs against moto', () => {
     expect(codes(r.output, 'warn')).toEqual(['ALB_ACCESS_LOGS_DISABLED']);
     expect(finding(r.output, 'ALB_ACCESS_LOGS_DISABLED').detail).toContain('does not exist');
     expect(r.text).toContain('access_logs.s3.enabled');
+  });
+
+  it('reads the logs of the account that owns the ALB (its listener ARN in SSM), not the caller\'s', async () => {
+    // moto answers GetCallerIdentity with 123456789012: the logs are only found under the listener's account.
+    const owner = '210987654321';
+    await new SSMClient({ region: 'us-east-1' }).send(new PutParameterCommand({ Name: '/opencode/xacct/alb/jwt/listener-arn', Type: 'String', Overwrite: true, Value: `arn:aws:elasticloadbalancing:us-east-1:${owner}:listener/app/opencode-jwt-xacct/50dc6c495c0c9188/0123456789abcdef` }));
+    await seedAccessLogs(moto.endpoint, { env: 'xacct', account: owner, files: [{ end: t(5), lines: [albLine({ at: t(9), status: 403, request: `GET ${url('/v1/models')} HTTP/2.0`, rule: '0', actions: 'fixed-response' })] }] });
+    const r = await runOk('search_alb_access_logs', { env: 'xacct', since: '1h' });
+    expect(r.output.bucket).toEqual({ name: `opencode-jwt-alb-logs-xacct-${owner}`, source: `preset (account ${owner}, the listener's)` });
+    expect(codes(r.output)).toEqual(['ALB_ACCESS_LOGS_REJECTIONS']);
   });
 
   it('reports ALB_ACCESS_LOGS_DISABLED when the bucket holds no files for the window', async () => {
