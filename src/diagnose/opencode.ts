@@ -5,7 +5,7 @@
  * answers this request, and the API key (prefix, shape, DynamoDB item, Bearer shadowing).
  */
 import { skip, type Finding } from '../checks/finding.js';
-import { audClaimOf } from '../checks/opencode/alb-jwt.js';
+import { audClaimOf, unmatchableClaims } from '../checks/opencode/alb-jwt.js';
 import type { AudFormat } from '../checks/token/claims.js';
 import { apiKeyHash, checkApiKeyShape, checkBearerShadow, lookupSkipped, publicPrefix } from '../checks/opencode/api-key.js';
 import { rulesFromSpec } from '../checks/opencode/facts.js';
@@ -146,7 +146,11 @@ function requestTask(ctx: GatherContext, input: DiagnoseInput, pre: OpencodePrel
       const req: SimRequest = { method, path, headers };
       const live = input.offline ? undefined : (await gatherListener(ctx, pre.stack, input.opencode?.listenerArn, pre.alb?.listener.listenerArn)).rules;
       const rules = live ?? rulesFromSpec(EXPECTED_RULES);
-      const sim = simulateRequest(rules, req, input.token ? await tokenVerdict() : { state: 'unknown' });
+      // A rule 5 claim no token can satisfy makes the token invalid there, whatever it carries.
+      const never = pre.alb?.config ? unmatchableClaims(pre.alb.config) : [];
+      const judged: TokenJudgement = input.token ? await tokenVerdict() : { state: 'unknown' };
+      const verdict: TokenJudgement = input.token && never.length ? { state: 'invalid', reasons: [...(judged.state === 'invalid' ? judged.reasons : []), ...never] } : judged;
+      const sim = simulateRequest(rules, req, verdict);
       const o = sim.outcome;
       const line = `${method} ${path}${input.token ? ' + Bearer' : ''}${input.apiKey ? ' + X-API-Key' : ''} → ${o.status ?? o.action} (${live ? 'live rules' : "the stack's chain"})`;
       return { line, findings: sim.findings };

@@ -354,6 +354,9 @@ describe.skipIf(!ready)('diagnose worlds: the opencode and generic presets', () 
         });
         const r = await diagnose({ token: await idToken({ scope: 'openid profile' }) });
         expectRoot(r.output, 'ALB_JWT_CLAIM_LIMIT', r.text);
+        // The request row agrees with the root cause: rule 5 answers 401, whatever the token carries.
+        expect(rowLine(r, 'Request')).toMatch(/→ 401 from rule 5/);
+        expect(all(r.output)).toContain('ALB_REQUEST_REJECTED');
         const tool = await runOk('check_alb_jwt_config', { env: 'dev' }, http());
         expect(codes(tool.output)).toContain('ALB_JWT_CLAIM_LIMIT');
       });

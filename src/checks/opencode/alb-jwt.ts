@@ -116,6 +116,17 @@ export const ALB_ASSUMPTIONS = {
   jwksUnreachable: 'Assumption (not documented by AWS): when the ALB cannot fetch the JWKS it rejects the token (401) rather than letting it through; a cached JWKS may be used for a while.',
 } as const;
 
+/**
+ * Claims no token can satisfy: a space-separated-values claim whose every listed value holds a space
+ * (the ALB compares single space-separated items, which never contain one). A token then gets 401 at
+ * this rule whatever it carries.
+ */
+export function unmatchableClaims(config: JwtValidationFact): string[] {
+  return config.additionalClaims
+    .filter((c) => c.format === 'space-separated-values' && c.values.length > 0 && c.values.every((v) => /\s/.test(v)))
+    .map((c) => `claim ${c.name} can never match (space-separated-values, every value holds a space)`);
+}
+
 export function checkAlbClaimLimits(configs: readonly JwtRuleConfig[]): Finding[] {
   return configs.filter((c) => c.config).map(({ priority, config }) => {
     const problems: string[] = [];

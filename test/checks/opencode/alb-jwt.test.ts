@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALB_ASSUMPTIONS, checkAlbClaimLimits, checkAlbJwtConfig, jwtConfigsOf, staleNote } from '../../../src/checks/opencode/alb-jwt.js';
+import { ALB_ASSUMPTIONS, checkAlbClaimLimits, checkAlbJwtConfig, jwtConfigsOf, staleNote, unmatchableClaims } from '../../../src/checks/opencode/alb-jwt.js';
 import { judgeTokenForAlb } from '../../../src/checks/opencode/alb-token.js';
 import type { JwtValidationFact, RuleFact } from '../../../src/checks/opencode/facts.js';
 import { readKeySet } from '../../../src/checks/jwks/keys.js';
@@ -100,6 +100,12 @@ describe('checkAlbClaimLimits', () => {
     expect(fs[0]!.detail).toMatch(/11 values/);
     expect(fs[1]!.detail).toMatch(/over 256 characters/);
     expect(fs[2]!.detail).toMatch(/containing spaces/);
+  });
+
+  it('names a space-separated-values claim no token can match only when every listed value holds a space', () => {
+    expect(unmatchableClaims(cfg({ additionalClaims: [{ name: 'scope', format: 'space-separated-values', values: ['read write'] }] }))).toEqual(['claim scope can never match (space-separated-values, every value holds a space)']);
+    expect(unmatchableClaims(cfg({ additionalClaims: [{ name: 'scope', format: 'space-separated-values', values: ['read write', 'read'] }] }))).toEqual([]);
+    expect(unmatchableClaims(cfg({ additionalClaims: [{ name: 'aud', format: 'single-string', values: ['a b'] }] }))).toEqual([]);
   });
 
   it('labels undocumented ALB behaviour as an assumption, e.g. the clock skew on an expired token', async () => {
