@@ -15,6 +15,7 @@ import { resolveAddresses } from '../sources/dns.js';
 import { SourceError } from '../sources/errors.js';
 import type { HttpPolicy } from '../sources/http.js';
 import { fetchDiscovery } from '../sources/oidc.js';
+import { isNotFound } from './failure.js';
 
 export interface AlbOidcInput {
   env: string;
@@ -64,7 +65,7 @@ export async function gatherAlbOidc(input: AlbOidcInput): Promise<AlbOidcResult>
     await describeListener(aws, listenerArn);
     rules = (await describeRules(aws, listenerArn)).rules;
   } catch (e) {
-    const f = e instanceof SourceError && e.facts.kind === 'not_found'
+    const f = isNotFound(e)
       ? { ...awsFail(e), code: 'ALB_LISTENER_NOT_FOUND' as const, status: 'fail' as const, title: `Listener ${listenerArn} does not exist`, fix: `Check SSM ${prefix}alb/oidc/listener-arn and the region; redeploy: ./scripts/deploy.sh distribution` }
       : awsFail(e);
     return { ...empty, listener_arn: listenerArn, findings: [...empty.findings, f] };

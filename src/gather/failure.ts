@@ -25,6 +25,11 @@ export function asFailure(e: unknown): SourceFailure {
   throw e;
 }
 
+/** The source answered that the thing does not exist (AWS NotFound kinds): often a finding of its own. */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof SourceError && e.facts.kind === 'not_found';
+}
+
 /** A file the caller named (a JWKS, a snapshot) could not be read: a usage error with the fix, not a finding. */
 export function inputError(e: unknown, fix: string): UsageError {
   return new UsageError(asFailure(e).message, fix);

@@ -16,7 +16,7 @@ import { ssmValue } from '../sources/aws/ssm.js';
 import { callerAccount } from '../sources/aws/sts.js';
 import { SourceError, UsageError } from '../sources/errors.js';
 import { once, type GatherContext } from './context.js';
-import { failureFinding } from './failure.js';
+import { failureFinding, isNotFound } from './failure.js';
 import { gatherSsmTree, type Stack } from './opencode.js';
 
 export const INSIGHTS_ABOVE_MS = 6 * 3600_000;
@@ -92,7 +92,7 @@ export async function readAccessLogs(aws: AwsSession, bucket: string, base: stri
   const days: string[] = [];
   for (let t = Date.UTC(...ymd(w.startMs)); t <= w.endMs; t += 86400_000) days.push(`${base}${new Date(t).toISOString().slice(0, 10).replace(/-/g, '/')}/`);
   const listed = await listObjects(aws, bucket, days, 5000).catch((e: unknown) => {
-    if (e instanceof SourceError && e.facts.kind === 'not_found') return undefined;
+    if (isNotFound(e)) return undefined;
     throw e;
   });
   if (!listed) return undefined;
@@ -207,7 +207,7 @@ export function gatherRouterLogs(ctx: GatherContext, s: Stack, o: { window: Wind
       if (r.note) notes.push(r.note);
       return { group, counts: r.counts, events: r.events, mode: insights ? ('insights' as const) : ('filter' as const), pages: r.pages, truncated: r.truncated, findings, notes };
     } catch (e) {
-      findings.push(e instanceof SourceError && e.facts.kind === 'not_found' ? logGroupMissing(`log group ${group.name} (from ${group.source}) does not exist in this account/region`, s.env.name) : failureFinding(e, { profile: s.profile }));
+      findings.push(isNotFound(e) ? logGroupMissing(`log group ${group.name} (from ${group.source}) does not exist in this account/region`, s.env.name) : failureFinding(e, { profile: s.profile }));
       return { ...empty, group, findings };
     }
   });

@@ -15,9 +15,8 @@ import type { AwsSession } from '../sources/aws/client.js';
 import { apiKeyItem, type ItemValue } from '../sources/aws/dynamodb.js';
 import { describeListener, describeRules, type ListenerFact } from '../sources/aws/elbv2.js';
 import { ssmByNames, ssmByPath } from '../sources/aws/ssm.js';
-import { SourceError } from '../sources/errors.js';
 import { awsOf, once, profileOf, type AwsInput, type GatherContext } from './context.js';
-import { attempt, failureFinding } from './failure.js';
+import { asFailure, attempt, failureFinding, isNotFound } from './failure.js';
 
 export interface StackInput extends AwsInput {
   env?: string | undefined;
@@ -110,13 +109,13 @@ export function gatherListener(ctx: GatherContext, s: Stack, given?: string, fro
       const [listener, { rules }] = await Promise.all([describeListener(s.aws, arn), describeRules(s.aws, arn)]);
       return { listenerArn: arn, listenerSource: source, listener, rules, findings };
     } catch (e) {
-      if (e instanceof SourceError && e.facts.kind === 'not_found') {
+      if (isNotFound(e)) {
         findings.push({
           code: 'ALB_LISTENER_NOT_FOUND',
           status: 'fail',
           title: `The listener ${arn} does not exist`,
           detail: source === 'ssm' ? `The ARN comes from SSM ${s.prefix}${SSM_KEYS.listenerArn}: the API stack was deleted or replaced without updating it, or this is another account/region.` : 'Check the ARN, the account and the region.',
-          evidence: { listener_arn: arn, listener_arn_source: source, aws_error: e.facts.aws_error },
+          evidence: { listener_arn: arn, listener_arn_source: source, aws_error: asFailure(e).facts?.aws_error },
           fix: source === 'ssm' ? `Redeploy the API stack (ENVIRONMENT=${s.env.name} ${REDEPLOY.api}), or pass region/profile for the account it lives in.` : 'aws elbv2 describe-listeners --load-balancer-arn <opencode-jwt ALB ARN> lists the right ARN.',
         });
       } else {
@@ -192,7 +191,7 @@ export function gatherApiKey(ctx: GatherContext, s: Stack, keyHash: string): Pro
       findings.push(...checkApiKeyItem(item, ctx.now, { table: table.name, keyHash }));
       return { table, item, looked: true, findings };
     } catch (e) {
-      findings.push(e instanceof SourceError && e.facts.kind === 'not_found' ? tableMissing(table.name, table.source) : failureFinding(e, { profile: s.profile }));
+      findings.push(isNotFound(e) ? tableMissing(table.name, table.source) : failureFinding(e, { profile: s.profile }));
       return { table, looked: false, findings };
     }
   });
