@@ -139,9 +139,6 @@ export interface Ranked {
   errors: Finding[];
 }
 
-/** What the verifier would answer: the rejection itself, never its cause when another failure is. */
-export const SYMPTOMS: readonly FindingCode[] = [REJECTION, 'STS_OUTCOME'];
-
 /** Codes explained by another failing code present in `fails`. */
 export function explainedBy(fails: readonly Finding[]): Map<FindingCode, FindingCode> {
   const present = new Set(fails.map((f) => f.code));
@@ -154,11 +151,12 @@ export function explainedBy(fails: readonly Finding[]): Map<FindingCode, Finding
 }
 
 /**
- * The verifier's predicted answer: always an effect of something else that failed, so it ranks
- * after every other failure — also after codes CAUSAL_ORDER does not list (a JWKS publishing its
- * private key is the cause of the 401 the request simulation predicts, never the other way round).
+ * The verifier's predicted answer (the rejection itself): always an effect of something else that
+ * failed, so it ranks after every other failure — also after codes CAUSAL_ORDER does not list (a
+ * JWKS publishing its private key is the cause of the 401 the request simulation predicts, never
+ * the other way round) — and carries the cause's fix, not its own.
  */
-const OUTCOMES: readonly FindingCode[] = [REJECTION, 'STS_OUTCOME'];
+export const OUTCOMES: readonly FindingCode[] = [REJECTION, 'STS_OUTCOME'];
 
 export function rank(findings: readonly Finding[]): Ranked {
   const fails = findings.filter((f) => f.status === 'fail');

@@ -4,6 +4,7 @@
  * Tools and the diagnosis call the same gatherers; each read is bounded by pages, bytes, lines
  * and a deadline, and said in a note when it stops early.
  */
+import { accountOfArn } from '../checks/arn.js';
 import { AccessLogAggregator, checkAccessLogs, logsMissing } from '../checks/opencode/access-logs.js';
 import { checkRouterLogs, findLogGroup, logGroupMissing, NO_LOG_LINE_NOTE, parseRouterLine, summarizeInsightsRows, summarizeRouterLines } from '../checks/opencode/router-logs.js';
 import type { Finding } from '../checks/finding.js';
@@ -223,7 +224,7 @@ export interface AccessLogsGathered {
 async function albAccount(ctx: GatherContext, s: Stack): Promise<string | undefined> {
   const tree = await gatherSsmTree(ctx, s);
   const arn = tree.parameters.find((p) => p.name === ssmPath(s.env.name, SSM_KEYS.listenerArn))?.value;
-  return arn ? /^arn:aws[a-z-]*:elasticloadbalancing:[^:]*:(\d{12}):/.exec(arn)?.[1] : undefined;
+  return accountOfArn(arn);
 }
 
 /** The JWT ALB's access logs in the window (S3, where they really are). */

@@ -71,11 +71,12 @@ export async function privateCaCheck(ctx: GatherContext, issuer: string): Promis
 /** Where the host resolved from here, and whether that is a tailnet-only address. */
 export function addressFindings(issuer: string, a: ReachAttempt): { addresses: string[]; finding: Finding } {
   const host = new URL(issuer).hostname.replace(/^\[|\]$/g, '');
+  const literal = /^[\d.]+$|:/.test(host);
   const proxy = a.discovery?.http?.viaProxy;
-  if (proxy && !/^[\d.]+$|:/.test(host)) {
+  if (proxy && !literal) {
     // The proxy resolved the name: this machine's own answer (tailnet or not) was not used.
     return { addresses: [], finding: skip('REACHABILITY_TAILNET_ONLY', { title: `Reached through proxy ${proxy}, which resolved ${host}; the address class was not checked`, evidence: { host, via_proxy: proxy } }) };
   }
-  const addresses = a.discovery?.http?.addresses.length ? a.discovery.http.addresses : /^[\d.]+$|:/.test(host) ? [host] : [];
+  const addresses = a.discovery?.http?.addresses.length ? a.discovery.http.addresses : literal ? [host] : [];
   return { addresses, finding: a.discovery ? checkTailnet(host, addresses) : skip('REACHABILITY_TAILNET_ONLY', { title: 'Not reached; address class not checked' }) };
 }

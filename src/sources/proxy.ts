@@ -23,7 +23,7 @@
  * a port, 1080 for http and 443 for https (curl's defaults).
  */
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { SourceError } from './errors.js';
 
 export interface ProxyChoice {
@@ -91,7 +91,7 @@ const safeDecode = (s: string) => {
 /** Whether NO_PROXY (as given) exempts `hostname:port` from the proxy. */
 export function noProxyMatches(hostname: string, port: number, noProxy: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  const hostIp = isIP(host) ? addressBits(host) : undefined;
+  const hostIp = isIP(host) ? host.replace(/%.*$/, '') : undefined;
   for (const raw of noProxy.split(/[\s,]+/)) {
     if (!raw) continue;
     if (raw === '*') return true;
@@ -116,30 +116,16 @@ function splitPort(entry: string): { host: string; port?: number } {
   return m ? { host: m[1]!, port: Number(m[2]) } : { host: entry };
 }
 
-function ipEntryMatches(host: { bits: bigint; width: number }, entry: string): boolean {
+/** An IP literal host against an IP or CIDR entry of the same family, compared as addresses (Node's BlockList). */
+function ipEntryMatches(host: string, entry: string): boolean {
   const [addr, prefix] = entry.split('/') as [string, string | undefined];
-  const net = isIP(addr) ? addressBits(addr) : undefined;
-  if (!net || net.width !== host.width) return false;
-  const len = prefix === undefined ? net.width : Number(prefix);
-  if (!Number.isInteger(len) || len < 0 || len > net.width) return false;
-  const shift = BigInt(net.width - len);
-  return host.bits >> shift === net.bits >> shift;
-}
-
-/** An IP address as a number and its width (32 or 128), so `::1` and `0:0::1` compare equal. */
-function addressBits(a: string): { bits: bigint; width: number } | undefined {
-  if (isIP(a) === 4) return { bits: a.split('.').reduce((n, o) => (n << 8n) | BigInt(Number(o)), 0n), width: 32 };
-  if (isIP(a) !== 6) return undefined;
-  let text = a.replace(/%.*$/, '');
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const o = dotted[1]!.split('.').map(Number);
-    text = text.slice(0, -dotted[1]!.length) + `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::') as [string, string | undefined];
-  const part = (x: string) => (x ? x.split(':') : []);
-  const h = part(head);
-  const t = tail === undefined ? [] : part(tail);
-  const groups = tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return { bits: groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n), width: 128 };
+  const family = isIP(addr);
+  if (!family || family !== isIP(host)) return false;
+  const width = family === 4 ? 32 : 128;
+  const len = prefix === undefined ? width : Number(prefix);
+  if (!Number.isInteger(len) || len < 0 || len > width) return false;
+  const list = new BlockList();
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  list.addSubnet(addr, len, type);
+  return list.check(host, type);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findingSchema, type Finding } from '../checks/finding.js';
 import { diagnose } from '../diagnose/playbook.js';
-import { explainedBy, rank, SYMPTOMS } from '../diagnose/rank.js';
+import { explainedBy, OUTCOMES, rank } from '../diagnose/rank.js';
 import { compactRows, renderDiagnosis, sectionRows, summarize } from '../diagnose/render.js';
 import { PRESETS, type DiagnoseInput, type DiagnosisResult } from '../diagnose/types.js';
 import { recordedFacts, type GatherContext } from '../gather/context.js';
@@ -139,7 +139,7 @@ function outputOf(result: DiagnosisResult, replayedFrom?: string) {
   // failure another failure explains, or the rejection itself, has the cause's fix, not its own.
   const explained = explainedBy(result.findings.filter((f) => f.status === 'fail'));
   const listedFindings = findings.map(({ evidence: _evidence, fix, ...f }) =>
-    fix === undefined || (f.status === 'fail' && root && (explained.has(f.code) || SYMPTOMS.includes(f.code))) ? f : { ...f, fix });
+    fix === undefined || (f.status === 'fail' && root && (explained.has(f.code) || OUTCOMES.includes(f.code))) ? f : { ...f, fix });
   const listed = new Set([...(root ? [root.code] : []), ...findings.map((f) => f.code)]);
   const token = result.token ? { fingerprint: result.token.fingerprint, form: result.token.form, alg: result.token.alg, kid: result.token.kid, kind: result.token.kind } : undefined;
   return {

@@ -30,9 +30,6 @@ export function selectTools(filter: ToolFilter = {}, tools: readonly AnyTool[] =
   return tools.filter((t) => wanted(t) && (!filter.readOnly || t.type === 'readOnly'));
 }
 
-// (Kept in define.ts so the CLI parses `serve` flags without loading every tool.)
-export { parseToolsets, TOOLSET_CHOICES } from './define.js';
-
 export function findTool(name: string, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool | undefined {
   return tools.find((t) => t.name === name || t.cli.command === name);
 }

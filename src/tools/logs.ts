@@ -76,7 +76,7 @@ const searchAccessLogs = defineTool({
     'Reads the JWT ALB\'s access logs where they really are (S3 bucket opencode-jwt-alb-logs-<env>-<account>, prefix jwt-alb, gzip; never CloudWatch) over a window: 401/403 counts by path and by matched rule / actions, who answered (default 403, jwt-validation 401, or the router), and the newest rejected requests (client IP, method, path without query values, rule, user agent, error_reason). Says when access logging is off.',
   input: () => z.object({
     ...windowInput,
-    bucket: z.string().optional().describe('Bucket name (default: opencode-jwt-alb-logs-<env>-<account>, account from sts:GetCallerIdentity).'),
+    bucket: z.string().optional().describe('Bucket name (default: opencode-jwt-alb-logs-<env>-<account>, the account of the listener ARN in SSM, else the caller).'),
     ...regionInputShape,
   }),
   output: () => resultSchema({

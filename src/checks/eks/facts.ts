@@ -105,4 +105,3 @@ export interface AssociationFacts {
 }
 
 export const envOf = (c: EksContainerFacts, name: string) => c.env.find((e) => e.name === name);
-export const accountOfArn = (arn: string | undefined) => (arn ? /^arn:aws[a-z-]*:(?:iam|eks)::?(?:[a-z0-9-]*:)?(\d{12}):/.exec(arn)?.[1] : undefined);

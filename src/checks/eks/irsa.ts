@@ -5,7 +5,8 @@
  */
 import { fail, pass, skip, warn, type Finding } from '../finding.js';
 import { matchProvider, type ProviderFacts } from '../web-identity/provider.js';
-import { ENV, IRSA, accountOfArn, envOf, type EksPodFacts, type ServiceAccountFacts, type WebhookFacts } from './facts.js';
+import { accountOfArn } from '../arn.js';
+import { ENV, IRSA, envOf, type EksPodFacts, type ServiceAccountFacts, type WebhookFacts } from './facts.js';
 
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
